@@ -1,0 +1,77 @@
+"""e-じゃん掛川: the app factory, as a short list of named steps."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from . import config as config_module
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(config_module.load(app.instance_path))
+    if config:
+        app.config.update(config)
+    _configure_logging(app)
+    _configure_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _configure_extensions(app: Flask) -> None:
+    from . import mobile, sessions
+    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .tasks import init_celery
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    _configure_login()
+    sessions.init_app(app)
+    mobile.init_app(app)
+    init_celery(app)
+
+
+def _configure_login() -> None:
+    from .extensions import login_manager
+    from .members.services import load_member
+
+    login_manager.user_loader(load_member)
+    login_manager.login_view = "members.login"
+    login_manager.login_message = "ログインしてください。"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .friends.views import bp as friends_bp
+    from .members.views import bp as members_bp
+    from .notify.views import bp as notify_bp
+    from .site.views import bp as site_bp
+    from .site import errors
+
+    for bp in (site_bp, members_bp, friends_bp, notify_bp):
+        app.register_blueprint(bp)
+    errors.init_app(app)
+
+    # Signal receivers connect once the features they listen to are importable.
+    from .notify import receivers  # noqa: F401
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import ejan_cli
+
+    app.cli.add_command(ejan_cli)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

@@ -1,0 +1,215 @@
+"""The friend lifecycle: request, accept, decline, cancel, remove; introductions; counts."""
+from __future__ import annotations
+
+from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, selectinload
+
+from .. import signals
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..members.models import Member
+from ..pagination import Page, paginate
+from .models import FriendRequest, Friendship, Introduction
+
+INTRO_MAX = 2000
+MESSAGE_MAX = 500
+
+
+def are_friends(a_id: int, b_id: int) -> bool:
+    return db.session.get(Friendship, (a_id, b_id)) is not None
+
+
+def relation(viewer: Member, other: Member) -> str:
+    """self / friend / requested (viewer asked) / incoming (other asked) / none."""
+    if viewer.id == other.id:
+        return "self"
+    if are_friends(viewer.id, other.id):
+        return "friend"
+    pending = db.session.execute(
+        select(FriendRequest.from_id).where(
+            or_(
+                and_(FriendRequest.from_id == viewer.id, FriendRequest.to_id == other.id),
+                and_(FriendRequest.from_id == other.id, FriendRequest.to_id == viewer.id),
+            )
+        )
+    ).scalars().all()
+    if viewer.id in pending:
+        return "requested"
+    if other.id in pending:
+        return "incoming"
+    return "none"
+
+
+def request_friend(actor: Member, target_id: int, message: str = "") -> FriendRequest | None:
+    """Ask to be friends. If the other member already asked, this accepts their request instead."""
+    target = db.session.get(Member, target_id)
+    if target is None or target.is_suspended:
+        raise NotFound("会員が見つかりません。")
+    if target.id == actor.id:
+        raise Invalid("自分自身にはマイフレンド申請できません。")
+    if are_friends(actor.id, target.id):
+        raise Invalid("すでにマイフレンドです。")
+    if len(message or "") > MESSAGE_MAX:
+        raise Invalid(f"メッセージは{MESSAGE_MAX}文字以内にしてください。")
+    theirs = db.session.scalar(
+        select(FriendRequest).where(FriendRequest.from_id == target.id, FriendRequest.to_id == actor.id)
+    )
+    if theirs is not None:
+        accept(actor, theirs.id)
+        return None
+    friend_request = FriendRequest(from_member=actor, to_member=target, message=(message or "").strip())
+    db.session.add(friend_request)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Invalid("すでに申請しています。お返事をお待ちください。")
+    signals.friend_requested.send(friend_request)
+    return friend_request
+
+
+def _request_to(actor: Member, request_id: int) -> FriendRequest:
+    friend_request = db.session.get(FriendRequest, request_id)
+    if friend_request is None or friend_request.to_id != actor.id:
+        raise NotFound("マイフレンド申請が見つかりません。")
+    return friend_request
+
+
+def accept(actor: Member, request_id: int) -> Member:
+    friend_request = _request_to(actor, request_id)
+    requester = friend_request.from_member
+    db.session.delete(friend_request)
+    db.session.add_all([
+        Friendship(member_id=actor.id, friend_id=requester.id),
+        Friendship(member_id=requester.id, friend_id=actor.id),
+    ])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Accepted twice at once (double tap): the friendship exists, which is what was wanted.
+        db.session.rollback()
+        db.session.execute(delete(FriendRequest).where(FriendRequest.id == request_id))
+        db.session.commit()
+        return requester
+    signals.friend_accepted.send(actor, requester=requester)
+    return requester
+
+
+def decline(actor: Member, request_id: int) -> None:
+    db.session.delete(_request_to(actor, request_id))
+    db.session.commit()
+
+
+def cancel(actor: Member, request_id: int) -> None:
+    friend_request = db.session.get(FriendRequest, request_id)
+    if friend_request is None or friend_request.from_id != actor.id:
+        raise NotFound("マイフレンド申請が見つかりません。")
+    db.session.delete(friend_request)
+    db.session.commit()
+
+
+def remove(actor: Member, friend_id: int) -> None:
+    if not are_friends(actor.id, friend_id):
+        raise NotFound("マイフレンドではありません。")
+    pair = [actor.id, friend_id]
+    db.session.execute(delete(Friendship).where(Friendship.member_id.in_(pair), Friendship.friend_id.in_(pair)))
+    # An introduction speaks for a friendship; it goes with it.
+    db.session.execute(delete(Introduction).where(Introduction.about_id.in_(pair), Introduction.author_id.in_(pair)))
+    db.session.commit()
+
+
+def incoming(actor: Member, page: int, per_page: int) -> Page:
+    stmt = (
+        select(FriendRequest).where(FriendRequest.to_id == actor.id)
+        .options(selectinload(FriendRequest.from_member))
+        .order_by(FriendRequest.created_at.desc(), FriendRequest.id.desc())
+    )
+    return paginate(stmt, page, per_page)
+
+
+def outgoing(actor: Member) -> list[FriendRequest]:
+    return list(db.session.scalars(
+        select(FriendRequest).where(FriendRequest.from_id == actor.id)
+        .options(selectinload(FriendRequest.to_member))
+        .order_by(FriendRequest.created_at.desc())
+        .limit(100)
+    ))
+
+
+def incoming_count(actor: Member) -> int:
+    return db.session.scalar(select(func.count(FriendRequest.id)).where(FriendRequest.to_id == actor.id))
+
+
+def friends_of(member: Member, page: int, per_page: int) -> Page:
+    stmt = (
+        select(Member).join(Friendship, Friendship.friend_id == Member.id)
+        .where(Friendship.member_id == member.id, Member.status == "active")
+        .order_by(Friendship.created_at.desc(), Member.id)
+    )
+    return paginate(stmt, page, per_page)
+
+
+def friend_count(member: Member) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Friendship).join(Member, Member.id == Friendship.friend_id)
+        .where(Friendship.member_id == member.id, Member.status == "active")
+    )
+
+
+def friends_of_friends_count(member: Member) -> int:
+    """Members two steps away: friends of my friends who are neither me nor already my friends."""
+    mine, theirs, already = aliased(Friendship), aliased(Friendship), aliased(Friendship)
+    return db.session.scalar(
+        select(func.count(func.distinct(theirs.friend_id)))
+        .select_from(mine)
+        .join(theirs, theirs.member_id == mine.friend_id)
+        .where(
+            mine.member_id == member.id,
+            theirs.friend_id != member.id,
+            ~exists().where(already.member_id == member.id, already.friend_id == theirs.friend_id),
+        )
+    )
+
+
+def introductions_for(member: Member) -> list[Introduction]:
+    return list(db.session.scalars(
+        select(Introduction).where(Introduction.about_id == member.id)
+        .join(Member, Member.id == Introduction.author_id).where(Member.status == "active")
+        .options(selectinload(Introduction.author))
+        .order_by(Introduction.updated_at.desc())
+        .limit(50)
+    ))
+
+
+def introduction_by(author: Member, about_id: int) -> Introduction | None:
+    return db.session.scalar(
+        select(Introduction).where(Introduction.author_id == author.id, Introduction.about_id == about_id)
+    )
+
+
+def write_introduction(author: Member, about_id: int, body: str) -> Introduction:
+    if not are_friends(author.id, about_id):
+        raise NotFound("紹介文はマイフレンドだけが書けます。")
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("紹介文を入力してください。")
+    if len(body) > INTRO_MAX:
+        raise Invalid(f"紹介文は{INTRO_MAX}文字以内にしてください。")
+    intro = introduction_by(author, about_id)
+    if intro is None:
+        intro = Introduction(author_id=author.id, about_id=about_id, body=body)
+        db.session.add(intro)
+    else:
+        intro.body = body
+    db.session.commit()
+    return intro
+
+
+def delete_introduction(actor: Member, intro_id: int) -> None:
+    """The author may take it back; the member it is about may remove it from their page."""
+    intro = db.session.get(Introduction, intro_id)
+    if intro is None or actor.id not in (intro.author_id, intro.about_id):
+        raise NotFound("紹介文が見つかりません。")
+    db.session.delete(intro)
+    db.session.commit()

@@ -1,0 +1,92 @@
+"""Members, the invitations that brought them, and the districts of Kakegawa they live in."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..sessions import utcnow
+
+# 掛川市の地区 (the city's 13 community-centre districts and the two merged towns' areas).
+DISTRICTS = (
+    "掛川第一", "掛川第二", "掛川第三", "掛川第四", "掛川第五", "掛川第六",
+    "西南郷", "東山口", "西山口", "上内田", "曽我", "桜木", "粟本", "西郷", "倉真",
+    "東山", "日坂", "原谷", "原田", "和田岡", "佐東", "南郷",
+    "大須賀", "大東", "その他・市外",
+)
+
+ROLE_MEMBER = "member"
+ROLE_ADMIN = "admin"
+STATUS_ACTIVE = "active"
+STATUS_SUSPENDED = "suspended"
+
+
+class Member(UserMixin, db.Model):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    nickname: Mapped[str] = mapped_column(String(40))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    district: Mapped[str | None] = mapped_column(String(20))
+    photo_key: Mapped[str | None] = mapped_column(String(32))
+    keitai_email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10), default=ROLE_MEMBER)
+    status: Mapped[str] = mapped_column(String(10), default=STATUS_ACTIVE)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    invited_by: Mapped[Member | None] = relationship(remote_side=[id])
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == STATUS_SUSPENDED
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive members
+        return not self.is_suspended
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.nickname}>"
+
+
+class Invitation(db.Model):
+    """A single-use, expiring invitation. Only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_inviter_created", "inviter_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inviter_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    inviter: Mapped[Member] = relationship(foreign_keys=[inviter_id])
+    used_by: Mapped[Member | None] = relationship(foreign_keys=[used_by_id])
+
+    def state(self, now: datetime | None = None) -> str:
+        """valid / used / revoked / inviter_suspended / expired: the reason a token does not work."""
+        now = now or utcnow()
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.inviter.is_suspended:
+            return "inviter_suspended"
+        if self.expires_at <= now:
+            return "expired"
+        return "valid"

@@ -1,0 +1,336 @@
+"""Who may join, log in, invite and see whom: the rules for members, free of HTTP."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import BinaryIO
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import media, sessions, signals
+from ..errors import Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..notify.mail import queue_mail
+from ..pagination import Page, paginate
+from ..sessions import utcnow
+from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
+
+PASSWORD_MIN = 8
+RESET_MAX_AGE = 3600 * 24
+
+
+def normalize_email(raw: str) -> str:
+    try:
+        return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise Invalid("メールアドレスの形式が正しくありません。", code="email")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def set_password(member: Member, password: str) -> None:
+    if len(password or "") < PASSWORD_MIN:
+        raise Invalid(f"パスワードは{PASSWORD_MIN}文字以上にしてください。", code="password")
+    member.password_hash = generate_password_hash(password, method=current_app.config["EJAN_PASSWORD_METHOD"])
+
+
+def get_member(member_id: int) -> Member:
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise NotFound("会員が見つかりません。")
+    return member
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # shown once, in the mail; only its hash is stored
+
+
+def open_invitation_count(member: Member) -> int:
+    return db.session.scalar(
+        select(func.count(Invitation.id)).where(
+            Invitation.inviter_id == member.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+    )
+
+
+def invite_quota_left(member: Member) -> int | None:
+    """None means no limit (administrators)."""
+    if member.is_admin:
+        return None
+    return max(0, current_app.config["EJAN_INVITE_QUOTA"] - open_invitation_count(member))
+
+
+def invite(inviter: Member, email: str, message: str = "") -> IssuedInvitation:
+    if inviter.is_suspended:
+        raise Forbidden("利用停止中の会員は招待できません。")
+    email = normalize_email(email)
+    if db.session.scalar(select(Member.id).where(Member.email == email)):
+        raise Invalid("このメールアドレスの方はすでに会員です。", code="email")
+    if len(message or "") > 1000:
+        raise Invalid("メッセージは1000文字以内にしてください。", code="message")
+    left = invite_quota_left(inviter)
+    if left is not None and left <= 0:
+        raise Invalid("招待できる人数の上限に達しています。使われていない招待を取り消すと、また招待できます。", code="quota")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        inviter=inviter,
+        email=email,
+        token_hash=hash_token(token),
+        message=(message or "").strip(),
+        expires_at=utcnow() + timedelta(days=current_app.config["EJAN_INVITE_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.commit()
+    queue_mail(
+        email,
+        "invitation",
+        inviter_name=inviter.nickname,
+        message=invitation.message,
+        url=_external_url(f"/join/{token}"),
+        expires_at=invitation.expires_at.strftime("%Y年%m月%d日 %H:%M"),
+    )
+    return IssuedInvitation(invitation, token)
+
+
+def invitations_sent(member: Member, page: int, per_page: int) -> Page:
+    stmt = (
+        select(Invitation)
+        .where(Invitation.inviter_id == member.id)
+        .options(selectinload(Invitation.used_by), selectinload(Invitation.inviter))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    )
+    return paginate(stmt, page, per_page)
+
+
+def revoke_invitation(actor: Member, invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or (invitation.inviter_id != actor.id and not actor.is_admin):
+        raise NotFound("招待が見つかりません。")
+    if invitation.used_at:
+        raise Invalid("この招待はすでに使われています。")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        db.session.commit()
+    return invitation
+
+
+def invitation_state(token: str) -> tuple[Invitation | None, str]:
+    """The invitation behind a token and why it does or does not work ("unknown" when no such token)."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or "")))
+    if invitation is None:
+        return None, "unknown"
+    return invitation, invitation.state()
+
+
+def register(token: str, *, nickname: str, password: str, district: str | None) -> Member:
+    """Create the member an invitation was for. Exactly one registration can use a token."""
+    invitation, state = invitation_state(token)
+    if state != "valid":
+        raise Invalid(state, code="invitation")
+    nickname = _clean_nickname(nickname)
+    district = _clean_district(district)
+    member = Member(email=invitation.email, nickname=nickname, district=district, invited_by_id=invitation.inviter_id)
+    set_password(member, password)
+    invitation_id, now = invitation.id, utcnow()
+    db.session.rollback()  # start the claim in a fresh transaction so it is the first write
+    # The conditional UPDATE is the claim: of two concurrent registrations only one matches the row.
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation_id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise Invalid("used", code="invitation")
+    db.session.add(member)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Invalid("このメールアドレスの方はすでに会員です。", code="email")
+    db.session.execute(
+        update(Invitation).where(Invitation.id == invitation_id).values(used_by_id=member.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    signals.member_joined.send(member)
+    return member
+
+
+def invite_tree(member: Member) -> tuple[Member | None, list[Member]]:
+    """Who vouched for this member, and whom the member brought in."""
+    invited = db.session.scalars(
+        select(Member).where(Member.invited_by_id == member.id).order_by(Member.created_at)
+    ).all()
+    return member.invited_by, list(invited)
+
+
+# --- Logging in ----------------------------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> Member:
+    try:
+        email = normalize_email(email)
+    except Invalid:
+        raise Invalid("メールアドレスかパスワードが違います。")
+    member = db.session.scalar(select(Member).where(Member.email == email))
+    if member is None or not check_password_hash(member.password_hash, password or ""):
+        raise Invalid("メールアドレスかパスワードが違います。")
+    if member.is_suspended:
+        raise Forbidden("このアカウントは利用停止中です。市役所の担当窓口にお問い合わせください。")
+    return member
+
+
+def load_member(member_id: str) -> Member | None:
+    """Flask-Login's loader: a suspended member's open sessions stop working at once."""
+    member = db.session.get(Member, int(member_id)) if str(member_id).isdigit() else None
+    return member if member is not None and not member.is_suspended else None
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the address belongs to an active member; say nothing either way."""
+    try:
+        email = normalize_email(email)
+    except Invalid:
+        return
+    member = db.session.scalar(select(Member).where(Member.email == email))
+    if member is None or member.is_suspended:
+        return
+    # The password hash's tail is signed in, so the link dies once the password changes.
+    token = _reset_serializer().dumps({"m": member.id, "p": member.password_hash[-12:]})
+    queue_mail(member.email, "password_reset", nickname=member.nickname, url=_external_url(f"/password/reset/{token}"))
+
+
+def member_for_reset(token: str) -> Member:
+    try:
+        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+    except SignatureExpired:
+        raise Invalid("このリンクは有効期限が切れています。もう一度お手続きください。")
+    except BadSignature:
+        raise Invalid("このリンクは無効です。")
+    member = db.session.get(Member, data.get("m"))
+    if member is None or member.is_suspended or member.password_hash[-12:] != data.get("p"):
+        raise Invalid("このリンクはすでに使われたか、無効です。")
+    return member
+
+
+def reset_password(token: str, password: str) -> Member:
+    member = member_for_reset(token)
+    set_password(member, password)
+    sessions.end_all_for(member.id)
+    db.session.commit()
+    return member
+
+
+# --- Profiles --------------------------------------------------------------------------------------
+
+def visible_member(viewer: Member | None, member_id: int) -> Member:
+    """Profiles are for logged-in members; a suspended member's page is seen by admins only."""
+    if viewer is None:
+        raise Forbidden("ログインしてください。")
+    member = get_member(member_id)
+    if member.is_suspended and not viewer.is_admin and viewer.id != member.id:
+        raise NotFound("会員が見つかりません。")
+    return member
+
+
+def update_profile(
+    member: Member,
+    *,
+    nickname: str,
+    intro: str,
+    district: str | None,
+    keitai_email: str | None,
+    photo: BinaryIO | None = None,
+    remove_photo: bool = False,
+) -> Member:
+    nickname = _clean_nickname(nickname)
+    district = _clean_district(district)
+    if len(intro or "") > 5000:
+        raise Invalid("自己紹介は5000文字以内にしてください。", code="intro")
+    keitai = normalize_email(keitai_email) if (keitai_email or "").strip() else None
+    old_photo = member.photo_key
+    if photo is not None:
+        member.photo_key = media.store_image(photo, current_app.config["EJAN_MEDIA_DIR"]).key
+    elif remove_photo:
+        member.photo_key = None
+    member.nickname, member.intro, member.district, member.keitai_email = nickname, intro or "", district, keitai
+    db.session.commit()
+    if old_photo and old_photo != member.photo_key:
+        media.delete_image(current_app.config["EJAN_MEDIA_DIR"], old_photo)
+    return member
+
+
+def suspend(actor: Member, member: Member) -> None:
+    if not actor.is_admin:
+        raise Forbidden("管理者だけが利用停止にできます。")
+    if member.id == actor.id:
+        raise Invalid("自分自身は利用停止にできません。")
+    member.status = STATUS_SUSPENDED
+    sessions.end_all_for(member.id)
+    db.session.commit()
+
+
+def reinstate(actor: Member, member: Member) -> None:
+    if not actor.is_admin:
+        raise Forbidden("管理者だけが利用停止を解除できます。")
+    member.status = STATUS_ACTIVE
+    db.session.commit()
+
+
+def create_member(email: str, nickname: str, password: str, *, role: str = "member",
+                  district: str | None = None, invited_by: Member | None = None) -> Member:
+    """For the CLI and demo data: a member without an invitation (the first admin has none)."""
+    member = Member(email=normalize_email(email), nickname=_clean_nickname(nickname), role=role,
+                    district=_clean_district(district), invited_by=invited_by)
+    set_password(member, password)
+    db.session.add(member)
+    db.session.commit()
+    return member
+
+
+def _clean_nickname(nickname: str) -> str:
+    nickname = (nickname or "").strip()
+    if not nickname:
+        raise Invalid("ニックネームを入力してください。", code="nickname")
+    if len(nickname) > 40:
+        raise Invalid("ニックネームは40文字以内にしてください。", code="nickname")
+    return nickname
+
+
+def _clean_district(district: str | None) -> str | None:
+    if not district:
+        return None
+    if district not in DISTRICTS:
+        raise Invalid("地区を一覧から選んでください。", code="district")
+    return district
+
+
+def _external_url(path: str) -> str:
+    return current_app.config["EJAN_BASE_URL"].rstrip("/") + path

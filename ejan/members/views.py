@@ -1,0 +1,198 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import media, sessions
+from ..errors import Forbidden, Invalid
+from ..extensions import limiter
+from ..forms import ConfirmForm
+from ..friends import services as friends
+from ..mobile import page_number, per_page, render
+from . import services
+from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
+
+bp = Blueprint("members", __name__)
+
+
+def _failed(response) -> bool:
+    # Only failed attempts use up the allowance; a successful login redirects.
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["EJAN_LOGIN_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed,
+               scope="login-address")
+@limiter.limit(lambda: current_app.config["EJAN_LOGIN_LIMIT_ACCOUNT"], methods=["POST"], deduct_when=_failed,
+               key_func=_account_key, scope="login-account")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("site.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            member = services.authenticate(form.email.data, form.password.data)
+        except (Invalid, Forbidden) as error:
+            form.form_errors.append(error.message)
+        else:
+            sessions.regenerate()
+            login_user(member)
+            return redirect(_safe_next(request.args.get("next")) or url_for("site.home"))
+    return render("members/login.html", form=form)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only paths on this site: an open redirect after login is a phishing tool."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.post("/logout")
+def logout():
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        sessions.regenerate()
+        flash("ログアウトしました。")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    invitation, state = services.invitation_state(token)
+    if state != "valid":
+        return render("members/join_invalid.html", state=state, invitation=invitation, status=410 if invitation else 404)
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            member = services.register(
+                token, nickname=form.nickname.data, password=form.password.data, district=form.district.data
+            )
+        except Invalid as error:
+            if error.code != "invitation":
+                form.add_error(error)
+            else:
+                return render("members/join_invalid.html", state=error.message, invitation=invitation, status=410)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            sessions.regenerate()
+            login_user(member)
+            flash("ようこそ e-じゃん掛川へ！ プロフィールを設定しましょう。")
+            return redirect(url_for("members.edit_profile"))
+    return render("members/join.html", form=form, invitation=invitation, token=token)
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@login_required
+def invitations():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            issued = services.invite(current_user, form.email.data, form.message.data)
+        except Invalid as error:
+            form.add_error(error)
+        else:
+            flash(f"{issued.invitation.email} さんに招待メールを送りました。")
+            return redirect(url_for("members.invitations"))
+    page = services.invitations_sent(current_user, page_number(), per_page())
+    inviter, invited = services.invite_tree(current_user)
+    return render(
+        "members/invitations.html", form=form, page=page, quota_left=services.invite_quota_left(current_user),
+        inviter=inviter, invited=invited, revoke_form=ConfirmForm(),
+    )
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_invitation(invitation_id: int):
+    if ConfirmForm().validate_on_submit():
+        services.revoke_invitation(current_user, invitation_id)
+        flash("招待を取り消しました。")
+    return redirect(url_for("members.invitations"))
+
+
+@bp.get("/members/<int:member_id>")
+@login_required
+def profile(member_id: int):
+    member = services.visible_member(current_user, member_id)
+    return render(
+        "members/profile.html",
+        member=member,
+        relation=friends.relation(current_user, member),
+        friends_page=friends.friends_of(member, 1, 9),
+        friend_count=friends.friend_count(member),
+        fof_count=friends.friends_of_friends_count(member),
+        introductions=friends.introductions_for(member),
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/members/<int:member_id>/photo/<variant>")
+@login_required
+def photo(member_id: int, variant: str):
+    member = services.visible_member(current_user, member_id)
+    if not member.photo_key:
+        abort(404)
+    path, mimetype = media.image_file(current_app.config["EJAN_MEDIA_DIR"], member.photo_key, variant)
+    return send_file(path, mimetype=mimetype, max_age=3600)
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        upload = form.photo.data
+        try:
+            services.update_profile(
+                current_user,
+                nickname=form.nickname.data,
+                intro=form.intro.data,
+                district=form.district.data,
+                keitai_email=form.keitai_email.data,
+                photo=upload.stream if upload and upload.filename else None,
+                remove_photo=form.remove_photo.data,
+            )
+        except Invalid as error:
+            form.add_error(error)
+        else:
+            flash("プロフィールを保存しました。")
+            return redirect(url_for("members.profile", member_id=current_user.id))
+    return render("members/edit.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render("members/forgot_sent.html")
+    return render("members/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.member_for_reset(token)
+    except Invalid as error:
+        return render("members/reset_invalid.html", message=error.message, status=410)
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except Invalid as error:
+            form.add_error(error)
+        else:
+            flash("パスワードを変更しました。新しいパスワードでログインしてください。")
+            return redirect(url_for("members.login"))
+    return render("members/reset.html", form=form)

@@ -1,0 +1,68 @@
+"""The device layer: which phone is asking, which template set answers, in which encoding."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session, url_for
+
+from .render import VIEW_COOKIE, is_lite, page_charset, render, template_set  # noqa: F401
+from .device_request import DeviceRequest
+
+
+def session_in_url() -> bool:
+    """A keitai that sent no session cookie gets its session id in every link and form action."""
+    return request.device.is_keitai and current_cookie_name() not in request.cookies
+
+
+def current_cookie_name() -> str:
+    return current_app.config["EJAN_SESSION_COOKIE"]
+
+
+def link_for(endpoint: str, **values) -> str:
+    """A path to store or mail: never carries the current keitai session id."""
+    values[current_app.config["EJAN_SESSION_PARAM"]] = None
+    return url_for(endpoint, **values)
+
+
+def per_page() -> int:
+    """Keitai pages hold fewer rows so they stay inside the page budget."""
+    return current_app.config["EJAN_KEITAI_PAGE_SIZE" if is_lite() else "EJAN_PAGE_SIZE"]
+
+
+def page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int))
+
+
+def init_app(app: Flask) -> None:
+    app.request_class = DeviceRequest
+    param = app.config["EJAN_SESSION_PARAM"]
+
+    @app.url_defaults
+    def carry_session(endpoint: str, values: dict) -> None:
+        if endpoint != "static" and session_in_url():
+            values.setdefault(param, session.token)
+
+    @app.after_request
+    def remember_view_choice(response):
+        choice = request.args.get("view")
+        if choice in ("lite", "pc"):
+            response.set_cookie(VIEW_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+    def carry(path: str) -> str:
+        """A stored path (a notification's link) made to keep a cookieless keitai logged in."""
+        if not session_in_url():
+            return path
+        return f"{path}{'&' if '?' in path else '?'}{param}={session.token}"
+
+    def here(**args) -> str:
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.context_processor
+    def device_context() -> dict:
+        return {
+            "carry": carry,
+            "here": here,
+            "device": request.device,
+            "lite": is_lite(),
+            "page_charset": page_charset(),
+            "session_param": param if session_in_url() else None,
+        }

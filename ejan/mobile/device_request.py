@@ -1,0 +1,76 @@
+"""A request that knows its device, and decodes what a Shift_JIS keitai posts."""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from flask import Request
+from werkzeug.formparser import FormDataParser, MultiPartParser
+from werkzeug.utils import cached_property
+
+from .detect import Device, detect
+
+
+class _CharsetMultiPartParser(MultiPartParser):
+    def __init__(self, charset: str, **kwargs):
+        super().__init__(**kwargs)
+        self.charset = charset
+
+    def get_part_charset(self, headers) -> str:
+        # Keitai browsers post in the page's charset and never say so in the part headers.
+        return self.charset
+
+
+class CharsetFormDataParser(FormDataParser):
+    """Werkzeug's parser assumes UTF-8; i-mode and EZweb post Shift_JIS (cp932)."""
+
+    def __init__(self, charset: str, **kwargs):
+        super().__init__(**kwargs)
+        self.charset = charset
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        items = parse_qsl(stream.read(), keep_blank_values=True, encoding=self.charset, errors="replace")
+        return stream, self.cls(items), self.cls()
+
+    def _parse_multipart(self, stream, mimetype, content_length, options):
+        parser = _CharsetMultiPartParser(
+            self.charset,
+            stream_factory=self.stream_factory,
+            max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts,
+            cls=self.cls,
+        )
+        boundary = options.get("boundary", "").encode("ascii")
+        if not boundary:
+            raise ValueError("Missing boundary")
+        form, files = parser.parse(stream, boundary, content_length)
+        return stream, form, files
+
+
+class DeviceRequest(Request):
+    @cached_property
+    def device(self) -> Device:
+        return detect(self.headers.get("User-Agent"))
+
+    @property
+    def form_charset(self) -> str:
+        return self.device.encoding
+
+    @cached_property
+    def args(self):
+        if self.form_charset == "utf-8":
+            return super().args
+        return self.parameter_storage_class(
+            parse_qsl(self.query_string, keep_blank_values=True, encoding=self.form_charset, errors="replace")
+        )
+
+    def make_form_data_parser(self) -> FormDataParser:
+        if self.form_charset == "utf-8":
+            return super().make_form_data_parser()
+        return CharsetFormDataParser(
+            self.form_charset,
+            stream_factory=self._get_file_stream,
+            max_form_memory_size=self.max_form_memory_size,
+            max_content_length=self.max_content_length,
+            max_form_parts=self.max_form_parts,
+            cls=self.parameter_storage_class,
+        )

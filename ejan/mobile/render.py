@@ -1,0 +1,72 @@
+"""One logical template name, two template sets: the renderer picks the set and the encoding."""
+from __future__ import annotations
+
+import codecs
+import logging
+
+from flask import current_app, g, make_response, render_template, request
+from werkzeug.wrappers import Response
+
+log = logging.getLogger(__name__)
+
+PC = "pc"
+MOBILE = "mobile"
+VIEW_COOKIE = "ejan_view"
+_OVERRIDES = {"lite": MOBILE, "pc": PC}
+
+
+def _geta(error: UnicodeError):
+    # 〓 (geta) is what keitai themselves show for a character they cannot draw: visible, never a crash.
+    return "〓" * (error.end - error.start), error.end
+
+
+codecs.register_error("ejan-geta", _geta)
+
+
+class PageBudgetExceeded(AssertionError):
+    """Raised only when EJAN_STRICT_PAGE_BUDGET is on (tests), so no keitai page grows past its budget unnoticed."""
+
+
+def view_override() -> str | None:
+    choice = request.args.get("view") or request.cookies.get(VIEW_COOKIE)
+    return _OVERRIDES.get(choice or "")
+
+
+def template_set() -> str:
+    if "template_set" not in g:
+        g.template_set = view_override() or (MOBILE if request.device.is_keitai else PC)
+    return g.template_set
+
+
+def is_lite() -> bool:
+    return template_set() == MOBILE
+
+
+def page_charset() -> str:
+    return "Shift_JIS" if request.device.encoding == "cp932" else "UTF-8"
+
+
+def render(name: str, status: int = 200, **context) -> Response:
+    """Render `name` from the device's template set.
+
+    The set is part of the template name itself (`pc/…`, `mobile/…`), so Jinja's cache can never
+    hand one set's compiled template to the other.
+    """
+    chosen = template_set()
+    html = render_template(f"{chosen}/{name}", **context)
+    body = html.encode(request.device.encoding, "ejan-geta")
+    if chosen == MOBILE:
+        _check_budget(name, len(body))
+    response = make_response(body, status)
+    response.content_type = f"text/html; charset={page_charset()}"
+    return response
+
+
+def _check_budget(name: str, size: int) -> None:
+    budget = current_app.config["EJAN_KEITAI_PAGE_BUDGET"]
+    if size <= budget:
+        return
+    message = f"keitai page {name} is {size} bytes, over the {budget}-byte budget"
+    if current_app.config["EJAN_STRICT_PAGE_BUDGET"]:
+        raise PageBudgetExceeded(message)
+    log.warning(message)

@@ -1,0 +1,29 @@
+"""Turning what other features announce into notifications and mail."""
+from __future__ import annotations
+
+from flask import current_app
+
+from .. import signals
+from ..mobile import link_for
+from .mail import queue_mail
+from .services import notify
+
+
+@signals.friend_requested.connect
+def on_friend_requested(request, **_):
+    link = link_for("friends.requests")
+    notify(request.to_id, "friend_requested", actor=request.from_member, link=link)
+    queue_mail(
+        request.to_member.email, "friend_requested",
+        nickname=request.to_member.nickname, actor=request.from_member.nickname,
+        message=request.message, url=_absolute(link),
+    )
+
+
+@signals.friend_accepted.connect
+def on_friend_accepted(accepter, requester, **_):
+    notify(requester.id, "friend_accepted", actor=accepter, link=link_for("members.profile", member_id=accepter.id))
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["EJAN_BASE_URL"].rstrip("/") + path

@@ -1,0 +1,43 @@
+"""Creating and reading in-app notifications."""
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..members.models import Member
+from ..pagination import Page, paginate
+from ..sessions import utcnow
+from .models import Notification
+
+
+def notify(member_id: int, kind: str, *, actor: Member | None = None, link: str = "") -> Notification:
+    notification = Notification(member_id=member_id, kind=kind, actor_id=actor.id if actor else None, link=link)
+    db.session.add(notification)
+    db.session.commit()
+    return notification
+
+
+def unread_count(member: Member) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.member_id == member.id, Notification.read_at.is_(None))
+    )
+
+
+def notifications_for(member: Member, page: int, per_page: int) -> Page:
+    stmt = (
+        select(Notification)
+        .where(Notification.member_id == member.id)
+        .options(selectinload(Notification.actor))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return paginate(stmt, page, per_page)
+
+
+def mark_all_read(member: Member) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.member_id == member.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()

@@ -1,0 +1,8 @@
+"""What features announce; others (notify, later the admin statistics) listen without importing them."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+friend_requested = _signals.signal("friend-requested")  # sender: FriendRequest
+friend_accepted = _signals.signal("friend-accepted")  # sender: accepting Member, requester=Member
+member_joined = _signals.signal("member-joined")  # sender: Member

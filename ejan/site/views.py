@@ -1,0 +1,23 @@
+from flask import Blueprint
+from flask_login import current_user
+
+from ..forms import ConfirmForm
+from ..friends import services as friends
+from ..members.forms import LoginForm
+from ..mobile import render
+from ..notify import services as notify
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return render("site/welcome.html", form=LoginForm())
+    return render(
+        "site/home.html",
+        unread=notify.unread_count(current_user),
+        incoming=friends.incoming_count(current_user),
+        friends_page=friends.friends_of(current_user, 1, 9),
+        logout_form=ConfirmForm(),
+    )

@@ -1,0 +1,3 @@
+from ejan import create_app
+
+app = create_app()
