@@ -158,14 +158,22 @@ def friend_count(member: Member) -> int:
 
 
 def friends_of_friends_count(member: Member) -> int:
-    """Members two steps away: friends of my friends who are neither me nor already my friends."""
+    """Members two steps away: friends of my friends who are neither me nor already my friends.
+
+    Suspended members are hidden everywhere else (friend lists, friend_count), so they are neither
+    counted here nor a path to their friends."""
     mine, theirs, already = aliased(Friendship), aliased(Friendship), aliased(Friendship)
+    friend, found = aliased(Member), aliased(Member)
     return db.session.scalar(
         select(func.count(func.distinct(theirs.friend_id)))
         .select_from(mine)
+        .join(friend, friend.id == mine.friend_id)
         .join(theirs, theirs.member_id == mine.friend_id)
+        .join(found, found.id == theirs.friend_id)
         .where(
             mine.member_id == member.id,
+            friend.status == "active",
+            found.status == "active",
             theirs.friend_id != member.id,
             ~exists().where(already.member_id == member.id, already.friend_id == theirs.friend_id),
         )

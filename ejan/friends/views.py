@@ -1,7 +1,7 @@
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
-from ..errors import Invalid
+from ..errors import Invalid, NotFound
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import page_number, per_page, render
@@ -41,7 +41,8 @@ def request_friend(member_id: int):
 def requests():
     return render(
         "friends/requests.html",
-        page=services.incoming(current_user, page_number(), per_page()),
+        # Two button forms per request: a keitai page holds five inside its budget.
+        page=services.incoming(current_user, page_number(), per_page(keitai=5)),
         outgoing=services.outgoing(current_user),
         form=ConfirmForm(),
     )
@@ -79,6 +80,9 @@ def unfriend(member_id: int):
 @login_required
 def introduction(member_id: int):
     member = members.visible_member(current_user, member_id)
+    if not services.are_friends(current_user.id, member.id):
+        # Only friends write introductions; a form for anyone else could only fail when sent.
+        raise NotFound("紹介文はマイフレンドだけが書けます。")
     existing = services.introduction_by(current_user, member.id)
     form = IntroductionForm(obj=existing)
     if form.validate_on_submit():

@@ -24,6 +24,8 @@ from ..sessions import utcnow
 from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
 
 PASSWORD_MIN = 8
+# A self-introduction must fit, whole, into the keitai edit form inside its 10 KB page budget.
+INTRO_MAX = 2000
 RESET_MAX_AGE = 3600 * 24
 
 
@@ -272,8 +274,8 @@ def update_profile(
 ) -> Member:
     nickname = _clean_nickname(nickname)
     district = _clean_district(district)
-    if len(intro or "") > 5000:
-        raise Invalid("自己紹介は5000文字以内にしてください。", code="intro")
+    if len(intro or "") > INTRO_MAX:
+        raise Invalid(f"自己紹介は{INTRO_MAX}文字以内にしてください。", code="intro")
     keitai = normalize_email(keitai_email) if (keitai_email or "").strip() else None
     old_photo = member.photo_key
     if photo is not None:

@@ -8,7 +8,7 @@ from ..errors import Forbidden, Invalid
 from ..extensions import limiter
 from ..forms import ConfirmForm
 from ..friends import services as friends
-from ..mobile import page_number, per_page, render
+from ..mobile import carry, page_number, per_page, render, without_session
 from . import services
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
 
@@ -41,7 +41,8 @@ def login():
         else:
             sessions.regenerate()
             login_user(member)
-            return redirect(_safe_next(request.args.get("next")) or url_for("site.home"))
+            target = _safe_next(request.args.get("next"))
+            return redirect(carry(without_session(target)) if target else url_for("site.home"))
     return render("members/login.html", form=form)
 
 

@@ -1,7 +1,9 @@
 """The device layer: which phone is asking, which template set answers, in which encoding."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session, url_for
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import Flask, current_app, has_request_context, request, session, url_for
 
 from .render import VIEW_COOKIE, is_lite, page_charset, render, template_set  # noqa: F401
 from .device_request import DeviceRequest
@@ -22,9 +24,26 @@ def link_for(endpoint: str, **values) -> str:
     return url_for(endpoint, **values)
 
 
-def per_page() -> int:
-    """Keitai pages hold fewer rows so they stay inside the page budget."""
-    return current_app.config["EJAN_KEITAI_PAGE_SIZE" if is_lite() else "EJAN_PAGE_SIZE"]
+def per_page(keitai: int | None = None) -> int:
+    """Keitai pages hold fewer rows so they stay inside the page budget; heavy rows may ask for fewer still."""
+    if is_lite():
+        return keitai or current_app.config["EJAN_KEITAI_PAGE_SIZE"]
+    return current_app.config["EJAN_PAGE_SIZE"]
+
+
+def carry(path: str) -> str:
+    """A stored or local path made to keep a cookieless keitai logged in."""
+    if not session_in_url():
+        return path
+    return f"{path}{'&' if '?' in path else '?'}{current_app.config['EJAN_SESSION_PARAM']}={session.token}"
+
+
+def without_session(path: str) -> str:
+    """The same local path with any session id taken out (it may be stale, or someone else's)."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k != current_app.config["EJAN_SESSION_PARAM"]]
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
 
 
 def page_number() -> int:
@@ -47,17 +66,13 @@ def init_app(app: Flask) -> None:
             response.set_cookie(VIEW_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax")
         return response
 
-    def carry(path: str) -> str:
-        """A stored path (a notification's link) made to keep a cookieless keitai logged in."""
-        if not session_in_url():
-            return path
-        return f"{path}{'&' if '?' in path else '?'}{param}={session.token}"
-
     def here(**args) -> str:
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
     @app.context_processor
     def device_context() -> dict:
+        if not has_request_context():  # mail rendered by a Celery worker
+            return {}
         return {
             "carry": carry,
             "here": here,

@@ -1,13 +1,26 @@
 """A request that knows its device, and decodes what a Shift_JIS keitai posts."""
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from flask import Request
 from werkzeug.formparser import FormDataParser, MultiPartParser
 from werkzeug.utils import cached_property
 
 from .detect import Device, detect
+
+
+def parse_form_bytes(data: bytes, charset: str) -> list[tuple[str, str]]:
+    """application/x-www-form-urlencoded in a legacy charset; undecodable bytes become U+FFFD, never an error."""
+    pairs = []
+    for field in data.split(b"&"):
+        if not field:
+            continue
+        name, _, value = field.partition(b"=")
+        pairs.append(tuple(
+            unquote_to_bytes(part.replace(b"+", b" ")).decode(charset, "replace") for part in (name, value)
+        ))
+    return pairs
 
 
 class _CharsetMultiPartParser(MultiPartParser):
@@ -28,7 +41,7 @@ class CharsetFormDataParser(FormDataParser):
         self.charset = charset
 
     def _parse_urlencoded(self, stream, mimetype, content_length, options):
-        items = parse_qsl(stream.read(), keep_blank_values=True, encoding=self.charset, errors="replace")
+        items = parse_form_bytes(stream.read(), self.charset)
         return stream, self.cls(items), self.cls()
 
     def _parse_multipart(self, stream, mimetype, content_length, options):
@@ -60,7 +73,7 @@ class DeviceRequest(Request):
         if self.form_charset == "utf-8":
             return super().args
         return self.parameter_storage_class(
-            parse_qsl(self.query_string, keep_blank_values=True, encoding=self.form_charset, errors="replace")
+            parse_form_bytes(self.query_string, self.form_charset)
         )
 
     def make_form_data_parser(self) -> FormDataParser:

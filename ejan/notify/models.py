@@ -17,7 +17,7 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    kind: Mapped[str] = mapped_column(String(40))  # the template notify/kinds/<kind>.html words it
+    kind: Mapped[str] = mapped_column(String(40))  # _shared/words.html puts it into words
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     link: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

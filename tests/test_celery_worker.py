@@ -1,0 +1,47 @@
+"""With EJAN_TEST_BROKER_URL set, mail goes through Redis to a real Celery worker and on to SMTP."""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+import pytest
+
+from ejan.extensions import celery
+
+BROKER = os.environ.get("EJAN_TEST_BROKER_URL")
+pytestmark = pytest.mark.skipif(not BROKER, reason="EJAN_TEST_BROKER_URL not set: Celery runs eagerly")
+
+
+@pytest.fixture
+def worker(app):
+    from celery.contrib.testing.worker import start_worker
+
+    saved = {key: celery.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    # A queue of this run's own, so a stray worker elsewhere on the broker cannot take our tasks.
+    celery.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=f"ejan-test-{uuid.uuid4().hex[:8]}")
+    try:
+        with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
+            yield
+    finally:
+        celery.conf.update(saved)
+
+
+def _wait_for(predicate, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_invitation_mail_travels_through_redis_and_a_worker(worker, client, make_member, login, mailbox):
+    sato = make_member("佐藤")
+    login(client, sato)
+    response = client.post("/invitations", data={"email": "neighbour@example.jp", "message": "お茶会の写真を見てね"})
+    assert response.status_code == 302
+    # The request returned before delivery: the worker, not the web process, sends it.
+    assert _wait_for(lambda: mailbox.to("neighbour@example.jp")), "the worker never delivered the invitation"
+    body = mailbox.text_of(mailbox.to("neighbour@example.jp")[0])
+    assert "お茶会の写真を見てね" in body and "http://ejan.test/join/" in body
