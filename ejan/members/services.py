@@ -29,11 +29,11 @@ INTRO_MAX = 2000
 RESET_MAX_AGE = 3600 * 24
 
 
-def normalize_email(raw: str) -> str:
+def normalize_email(raw: str, field: str = "email") -> str:
     try:
         return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise Invalid("メールアドレスの形式が正しくありません。", code="email")
+        raise Invalid("メールアドレスの形式が正しくありません。", code=field)
 
 
 def hash_token(token: str) -> str:
@@ -276,7 +276,7 @@ def update_profile(
     district = _clean_district(district)
     if len(intro or "") > INTRO_MAX:
         raise Invalid(f"自己紹介は{INTRO_MAX}文字以内にしてください。", code="intro")
-    keitai = normalize_email(keitai_email) if (keitai_email or "").strip() else None
+    keitai = normalize_email(keitai_email, "keitai_email") if (keitai_email or "").strip() else None
     old_photo = member.photo_key
     if photo is not None:
         member.photo_key = media.store_image(photo, current_app.config["EJAN_MEDIA_DIR"]).key
