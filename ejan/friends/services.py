@@ -79,6 +79,8 @@ def _request_to(actor: Member, request_id: int) -> FriendRequest:
 def accept(actor: Member, request_id: int) -> Member:
     friend_request = _request_to(actor, request_id)
     requester = friend_request.from_member
+    if requester.is_suspended:  # hidden from the requests page; no friendship with a suspended account
+        raise NotFound("マイフレンド申請が見つかりません。")
     db.session.delete(friend_request)
     db.session.add_all([
         Friendship(member_id=actor.id, friend_id=requester.id),
@@ -122,6 +124,8 @@ def remove(actor: Member, friend_id: int) -> None:
 def incoming(actor: Member, page: int, per_page: int) -> Page:
     stmt = (
         select(FriendRequest).where(FriendRequest.to_id == actor.id)
+        # Requests from members suspended since (often the spammers) are not shown.
+        .join(Member, Member.id == FriendRequest.from_id).where(Member.status == "active")
         .options(selectinload(FriendRequest.from_member))
         .order_by(FriendRequest.created_at.desc(), FriendRequest.id.desc())
     )
@@ -138,7 +142,10 @@ def outgoing(actor: Member) -> list[FriendRequest]:
 
 
 def incoming_count(actor: Member) -> int:
-    return db.session.scalar(select(func.count(FriendRequest.id)).where(FriendRequest.to_id == actor.id))
+    return db.session.scalar(
+        select(func.count(FriendRequest.id)).where(FriendRequest.to_id == actor.id)
+        .join(Member, Member.id == FriendRequest.from_id).where(Member.status == "active")
+    )
 
 
 def friends_of(member: Member, page: int, per_page: int) -> Page:

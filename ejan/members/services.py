@@ -40,10 +40,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def set_password(member: Member, password: str) -> None:
+def password_hash(password: str) -> str:
     if len(password or "") < PASSWORD_MIN:
         raise Invalid(f"パスワードは{PASSWORD_MIN}文字以上にしてください。", code="password")
-    member.password_hash = generate_password_hash(password, method=current_app.config["EJAN_PASSWORD_METHOD"])
+    return generate_password_hash(password, method=current_app.config["EJAN_PASSWORD_METHOD"])
+
+
+def set_password(member: Member, password: str) -> None:
+    member.password_hash = password_hash(password)
 
 
 def get_member(member_id: int) -> Member:
@@ -244,9 +248,18 @@ def member_for_reset(token: str) -> Member:
 
 def reset_password(token: str, password: str) -> Member:
     member = member_for_reset(token)
-    set_password(member, password)
+    new_hash = password_hash(password)
+    # Conditional on the old hash: of two submits of one link, only the first changes the password.
+    changed = db.session.execute(
+        update(Member).where(Member.id == member.id, Member.password_hash == member.password_hash)
+        .values(password_hash=new_hash).execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise Invalid("このリンクはすでに使われたか、無効です。")
     sessions.end_all_for(member.id)
     db.session.commit()
+    db.session.refresh(member)
     return member
 
 

@@ -124,3 +124,29 @@ def test_resetting_the_password_logs_out_other_devices(app, make_member, login, 
     response = other_device.get("/profile/edit")
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/login"
+
+
+def test_two_submits_of_one_reset_link_at_once_change_the_password_once(app, make_member):
+    import threading
+
+    sato = make_member("佐藤")
+    token = services._reset_serializer().dumps({"m": sato.id, "p": sato.password_hash[-12:]})
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit(password):
+        with app.app_context():
+            services.member_for_reset(token)
+            barrier.wait()
+            try:
+                services.reset_password(token, password)
+                outcomes.append(("ok", password))
+            except Invalid as error:
+                outcomes.append(("refused", error.message))
+
+    threads = [threading.Thread(target=submit, args=(p,)) for p in ("first-choice-1", "second-choice-2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
