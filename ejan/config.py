@@ -72,6 +72,7 @@ def load(instance_path: str) -> dict:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
         },
+        "WTF_I18N_ENABLED": False,  # no Flask-Babel: forms use WTForms' catalogue (ejan/forms.py)
         "WTF_CSRF_TIME_LIMIT": None,  # a resident may leave a long diary form open all evening
     }
 

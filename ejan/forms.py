@@ -9,6 +9,10 @@ REQUIRED = "入力してください。"
 
 
 class BaseForm(FlaskForm):
+    class Meta:
+        # WTForms' own Japanese catalogue, for the messages our validators do not word themselves.
+        locales = ("ja_JP", "ja")
+
     def add_error(self, error: Invalid) -> None:
         """Show a service's Invalid next to the field it names, or above the form."""
         field = getattr(self, error.code, None) if error.code else None

@@ -1,7 +1,7 @@
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, NotFound
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import page_number, per_page, render
@@ -51,7 +51,9 @@ def requests():
 @bp.post("/friends/requests/<int:request_id>/<any(accept, decline, cancel):action>")
 @login_required
 def answer(request_id: int, action: str):
-    if ConfirmForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("friends.requests"))
+    try:
         if action == "accept":
             friend = services.accept(current_user, request_id)
             flash(f"{friend.nickname} さんとマイフレンドになりました。")
@@ -61,6 +63,9 @@ def answer(request_id: int, action: str):
         else:
             services.cancel(current_user, request_id)
             flash("マイフレンド申請を取り消しました。")
+    except NotFound:
+        # A second tap on the same button: the first one already did what was asked.
+        flash("この申請はすでに処理されています。")
     return redirect(url_for("friends.requests"))
 
 

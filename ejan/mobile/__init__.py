@@ -20,6 +20,8 @@ def current_cookie_name() -> str:
 
 def link_for(endpoint: str, **values) -> str:
     """A path to store or mail: never carries the current keitai session id."""
+    if not has_request_context():  # a Celery task or a CLI command: build from the URL map alone
+        return current_app.url_map.bind("localhost").build(endpoint, values)
     values[current_app.config["EJAN_SESSION_PARAM"]] = None
     return url_for(endpoint, **values)
 
