@@ -97,6 +97,10 @@ def app(database_url, smtp_server, tmp_path_factory):
         "EJAN_SMTP_PORT": smtp_server.port,
         "EJAN_BASE_URL": "http://ejan.test",
     })
+    if os.environ.get("EJAN_TEST_BROKER_URL"):
+        # Set before anything opens a broker connection, so every pool Celery builds points at Redis.
+        # Tasks stay eager except inside tests/test_celery_worker.py, which starts a real worker.
+        app.extensions["celery"].conf.broker_url = os.environ["EJAN_TEST_BROKER_URL"]
     from flask_migrate import upgrade
 
     with app.app_context():

@@ -6,6 +6,7 @@ import time
 import uuid
 
 import pytest
+import redis
 
 from ejan.extensions import celery
 
@@ -17,14 +18,17 @@ pytestmark = pytest.mark.skipif(not BROKER, reason="EJAN_TEST_BROKER_URL not set
 def worker(app):
     from celery.contrib.testing.worker import start_worker
 
-    saved = {key: celery.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
-    # A queue of this run's own, so a stray worker elsewhere on the broker cannot take our tasks.
-    celery.conf.update(broker_url=BROKER, task_always_eager=False, task_default_queue=f"ejan-test-{uuid.uuid4().hex[:8]}")
+    queue = f"ejan-test-{uuid.uuid4().hex[:8]}"  # our own queue: a stray worker elsewhere cannot take our tasks
+    saved = {key: celery.conf[key] for key in ("task_always_eager", "task_default_queue")}
+    celery.conf.update(task_always_eager=False, task_default_queue=queue)
     try:
         with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
             yield
     finally:
         celery.conf.update(saved)
+        broker = redis.Redis.from_url(BROKER)
+        broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        broker.close()
 
 
 def _wait_for(predicate, seconds: float = 30):
