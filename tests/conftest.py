@@ -206,6 +206,19 @@ def keitai(app):
 
 
 @pytest.fixture
+def browser(app, login):
+    """browser() is a fresh PC browser; browser(member) is one already logged in as that member."""
+    def make(member=None):
+        test_client = app.test_client()
+        test_client.environ_base["HTTP_USER_AGENT"] = PC_UA
+        if member is not None:
+            login(test_client, member)
+        return test_client
+
+    return make
+
+
+@pytest.fixture
 def pc_client(app):
     test_client = app.test_client()
     test_client.environ_base["HTTP_USER_AGENT"] = PC_UA

@@ -11,7 +11,6 @@ import pytest
 
 from ejan.friends import services as friends
 from ejan.members import services as members
-from support import PC_UA
 
 REQUEST_MESSAGE = "お茶会でお会いしましたね"
 NOTIFICATION_TEXT = "申請者 さんからマイフレンド申請が届きました"
@@ -59,15 +58,6 @@ def cases(table, viewers):
             for page, outcomes in table.items() for viewer, outcome in zip(viewers, outcomes, strict=True)]
 
 
-@pytest.fixture
-def new_client(app):
-    def make():
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = PC_UA
-        return client
-
-    return make
-
 
 @pytest.fixture
 def cast(app, make_member, befriend):
@@ -84,8 +74,8 @@ def cast(app, make_member, befriend):
     return people
 
 
-def viewer_client(new_client, login, cast, viewer):
-    client = new_client()
+def viewer_client(browser, login, cast, viewer):
+    client = browser()
     if viewer == "stranger":
         return client
     login(client, cast[viewer])
@@ -112,16 +102,16 @@ def check(response, outcome, page, owner):
 
 
 @pytest.mark.parametrize(("page", "viewer", "outcome"), cases(EXPECTED, VIEWERS))
-def test_who_can_open_friend_pages(new_client, login, cast, page, viewer, outcome):
-    client = viewer_client(new_client, login, cast, viewer)
+def test_who_can_open_friend_pages(browser, login, cast, page, viewer, outcome):
+    client = viewer_client(browser, login, cast, viewer)
     owner = cast["owner"]
     response = client.get(PAGES[page].format(owner=owner.id))
     check(response, outcome, page, owner)
 
 
 @pytest.mark.parametrize(("page", "viewer", "outcome"), cases(EXPECTED_WHEN_OWNER_SUSPENDED, SUSPENDED_VIEWERS))
-def test_a_suspended_members_pages_are_for_admins_only(new_client, login, cast, page, viewer, outcome):
-    client = viewer_client(new_client, login, cast, viewer)
+def test_a_suspended_members_pages_are_for_admins_only(browser, login, cast, page, viewer, outcome):
+    client = viewer_client(browser, login, cast, viewer)
     owner = cast["owner"]
     members.suspend(cast["admin"], owner)
     response = client.get(PAGES[page].format(owner=owner.id))
@@ -134,8 +124,8 @@ def test_the_table_covers_every_page_and_viewer():
     assert all(len(row) == len(SUSPENDED_VIEWERS) for row in EXPECTED_WHEN_OWNER_SUSPENDED.values())
 
 
-def test_a_suspended_member_is_logged_out_of_every_page_at_once(new_client, login, cast):
-    client = viewer_client(new_client, login, cast, "owner")
+def test_a_suspended_member_is_logged_out_of_every_page_at_once(browser, login, cast):
+    client = viewer_client(browser, login, cast, "owner")
     assert client.get("/notifications").status_code == 200
     members.suspend(cast["admin"], cast["owner"])
     assert client.get("/notifications").status_code == 302

@@ -12,17 +12,6 @@ from ejan.friends.models import FriendRequest, Friendship, Introduction
 from ejan.members import services as members
 from ejan.members.models import Member
 from ejan.notify.models import Notification
-from support import PC_UA
-
-
-@pytest.fixture
-def browser(app):
-    def make():
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = PC_UA
-        return client
-
-    return make
 
 
 def friendship_rows(a, b) -> int:

@@ -7,7 +7,7 @@ import pytest
 from ejan.extensions import db
 from ejan.friends.models import FriendRequest, Friendship, Introduction
 from ejan.members.models import Member
-from support import PC_UA, count_queries
+from support import count_queries
 
 FEW, MANY = 3, 40
 BUDGET = 15
@@ -57,14 +57,12 @@ PAGES = {
 
 
 @pytest.fixture
-def statements_for(app, make_member, login):
+def statements_for(make_member, browser):
     def measure(page: str, n: int, tag: str) -> list[str]:
         url, build, shows = PAGES[page]
         owner = make_member(f"持ち主{tag}")
         build(owner, tag, n)
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = PC_UA
-        login(client, owner)
+        client = browser(owner)
         client.get("/")  # the first page after logging in also stores the form token in the session
         with count_queries(db.engine) as counter:
             response = client.get(url.format(owner=owner.id))

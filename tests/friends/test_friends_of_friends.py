@@ -6,7 +6,6 @@ import pytest
 
 from ejan.friends import services as friends
 from ejan.members import services as members
-from support import PC_UA
 
 
 @pytest.fixture
@@ -59,10 +58,8 @@ def test_suspended_members_do_not_count_as_friends_of_friends(make_member, befri
     assert friends.friends_of_friends_count(town["me"]) == 2  # d and e
 
 
-def test_profile_shows_the_friends_of_friends_count(app, login, town):
-    client = app.test_client()
-    client.environ_base["HTTP_USER_AGENT"] = PC_UA
-    login(client, town["g"])
+def test_profile_shows_the_friends_of_friends_count(browser, town):
+    client = browser(town["g"])
 
     page = client.get(f"/members/{town['me'].id}").get_data(as_text=True)
 

@@ -9,18 +9,6 @@ from ejan.extensions import db
 from ejan.friends import services as friends
 from ejan.friends.models import Introduction
 from ejan.members import services as members
-from support import PC_UA
-
-
-@pytest.fixture
-def browser(app, login):
-    def make(member):
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = PC_UA
-        login(client, member)
-        return client
-
-    return make
 
 
 def body(response) -> str:

@@ -228,6 +228,7 @@ def test_every_keitai_page_stays_under_10_kb_with_a_busy_member(keitai, make_mem
         assert response.status_code in (200, 404), path
         assert len(response.data) <= 10 * 1024, f"{path} is {len(response.data)} bytes"
         assert b"accesskey" in response.data, path
+        assert b"<script" not in response.data.lower(), path
 
 
 def test_cookieless_phone_lands_on_the_page_it_asked_for_after_login(keitai, make_member):

@@ -6,14 +6,14 @@ import pytest
 from ejan.extensions import db
 from ejan.members.models import Member
 from ejan.notify.models import Notification
-from support import PC_UA, count_queries
+from support import count_queries
 
 FEW, MANY = 3, 40
 BUDGET = 15
 
 
 @pytest.fixture
-def statements_for(app, make_member, login):
+def statements_for(make_member, browser):
     def measure(n: int, tag: str) -> tuple[list[str], str]:
         owner = make_member(f"持ち主{tag}")
         actors = [Member(email=f"{tag}{i}@example.jp", nickname=f"{tag}{i}", password_hash="!") for i in range(n)]
@@ -25,9 +25,7 @@ def statements_for(app, make_member, login):
             for i, actor in enumerate(actors)
         ] + [Notification(member_id=owner.id, kind="announcement", actor_id=None)])  # one from the site itself
         db.session.commit()
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = PC_UA
-        login(client, owner)
+        client = browser(owner)
         client.get("/")  # the first page after logging in also stores the form token in the session
         with count_queries(db.engine) as counter:
             response = client.get("/notifications")

@@ -16,18 +16,7 @@ from ejan.friends.models import FriendRequest
 from ejan.members import services as members
 from ejan.notify import services as notify
 from ejan.notify.models import Notification
-from support import PC_UA, phone_ua
-
-
-@pytest.fixture
-def browser(app, login):
-    def make(member):
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = PC_UA
-        login(client, member)
-        return client
-
-    return make
+from support import phone_ua
 
 
 def html(response) -> str:
