@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_logging(app)
     _configure_extensions(app)
     _register_blueprints(app)
+    _register_template_filters(app)
     _register_cli(app)
     return app
 
@@ -52,18 +53,25 @@ def _configure_login() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .diary.views import bp as diary_bp
     from .friends.views import bp as friends_bp
     from .members.views import bp as members_bp
     from .notify.views import bp as notify_bp
     from .site.views import bp as site_bp
     from .site import errors
 
-    for bp in (site_bp, members_bp, friends_bp, notify_bp):
+    for bp in (site_bp, members_bp, friends_bp, diary_bp, notify_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
 
     # Signal receivers connect once the features they listen to are importable.
     from .notify import receivers  # noqa: F401
+
+
+def _register_template_filters(app: Flask) -> None:
+    from . import text
+
+    text.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..notify.mail import queue_mail
 from ..pagination import Page, paginate
 from ..sessions import utcnow
+from ..text import to_jst
 from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
 
 PASSWORD_MIN = 8
@@ -110,7 +111,7 @@ def invite(inviter: Member, email: str, message: str = "") -> IssuedInvitation:
         inviter_name=inviter.nickname,
         message=invitation.message,
         url=_external_url(f"/join/{token}"),
-        expires_at=invitation.expires_at.strftime("%Y年%m月%d日 %H:%M"),
+        expires_at=to_jst(invitation.expires_at).strftime("%Y年%m月%d日 %H:%M"),
     )
     return IssuedInvitation(invitation, token)
 

@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import media, sessions
+from .. import media, sessions, signals
 from ..errors import Forbidden, Invalid
 from ..extensions import limiter
 from ..forms import ConfirmForm
@@ -127,6 +127,7 @@ def revoke_invitation(invitation_id: int):
 @login_required
 def profile(member_id: int):
     member = services.visible_member(current_user, member_id)
+    signals.member_page_viewed.send(current_user._get_current_object(), owner=member)
     return render(
         "members/profile.html",
         member=member,

@@ -19,6 +19,7 @@ class Notification(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     kind: Mapped[str] = mapped_column(String(40))  # _shared/words.html puts it into words
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    subject: Mapped[str] = mapped_column(String(100), default="")  # e.g. the entry's title, as it was then
     link: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -11,11 +11,21 @@ from ..sessions import utcnow
 from .models import Notification
 
 
-def notify(member_id: int, kind: str, *, actor: Member | None = None, link: str = "") -> Notification:
-    notification = Notification(member_id=member_id, kind=kind, actor_id=actor.id if actor else None, link=link)
+def notify(member_id: int, kind: str, *, actor: Member | None = None, link: str = "", subject: str = "") -> Notification:
+    notification = Notification(member_id=member_id, kind=kind, actor_id=actor.id if actor else None, link=link,
+                                subject=subject[:100])
     db.session.add(notification)
     db.session.commit()
     return notification
+
+
+def notify_many(member_ids, kind: str, *, actor: Member | None = None, link: str = "", subject: str = "") -> None:
+    db.session.add_all([
+        Notification(member_id=member_id, kind=kind, actor_id=actor.id if actor else None, link=link,
+                     subject=subject[:100])
+        for member_id in member_ids
+    ])
+    db.session.commit()
 
 
 def unread_count(member: Member) -> int:

@@ -1,4 +1,6 @@
-from flask import Blueprint
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from ..forms import ConfirmForm
@@ -21,3 +23,12 @@ def home():
         friends_page=friends.friends_of(current_user, 1, 9),
         logout_form=ConfirmForm(),
     )
+
+
+@bp.get("/jump")
+def jump():
+    """A page between a keitai and another site, so our URL (and its session id) is not the Referer there."""
+    url = request.args.get("url", "")
+    if urlsplit(url).scheme not in ("http", "https"):
+        abort(404)
+    return render("site/jump.html", url=url)

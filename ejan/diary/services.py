@@ -1,0 +1,381 @@
+"""Who may see a diary entry, and everything that happens to one: the diary's rules, free of HTTP."""
+from __future__ import annotations
+
+import calendar
+import hashlib
+import hmac
+from datetime import date
+from typing import BinaryIO, Iterable, Sequence
+
+from flask import current_app
+from sqlalchemy import and_, delete, exists, false, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from .. import media, signals
+from ..errors import Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..friends.models import Friendship
+from ..members.models import Member
+from ..pagination import Page, paginate
+from ..sessions import utcnow
+from ..text import jst_day_bounds, today_jst, to_jst
+from .models import (FRIENDS, MEMBERS, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
+                     DiarySettings, Footprint)
+
+TITLE_MAX = 100
+BODY_MAX = 10_000
+COMMENT_MAX = 2_000
+PHOTOS_MAX = 3
+SEARCH_MAX = 100
+
+
+# --- who may see what ------------------------------------------------------------------------------
+
+def can_see(viewer: Member | None, entry: DiaryEntry) -> bool:
+    """The one rule. Strangers see no diary at all; admins are ordinary readers here and see
+    private entries only through the moderation queue."""
+    if viewer is None or not viewer.is_authenticated or viewer.is_suspended:
+        return False
+    if entry.author_id == viewer.id:
+        return True
+    if entry.author.is_suspended:
+        return False
+    if entry.visibility == MEMBERS:
+        return True
+    if entry.visibility == FRIENDS:
+        return db.session.get(Friendship, (viewer.id, entry.author_id)) is not None
+    return False
+
+
+def visible_to(viewer: Member | None):
+    """can_see() as a SQL condition, for lists, feeds and search."""
+    if viewer is None or not viewer.is_authenticated or viewer.is_suspended:
+        return false()
+    is_friend = exists().where(Friendship.member_id == viewer.id, Friendship.friend_id == DiaryEntry.author_id)
+    author_active = exists().where(Member.id == DiaryEntry.author_id, Member.status == "active")
+    return or_(
+        DiaryEntry.author_id == viewer.id,
+        and_(author_active, or_(DiaryEntry.visibility == MEMBERS, and_(DiaryEntry.visibility == FRIENDS, is_friend))),
+    )
+
+
+def get_entry(viewer: Member | None, entry_id: int) -> DiaryEntry:
+    """An entry the viewer may see. One they may not see does not exist for them (no hint that it does)."""
+    entry = db.session.get(DiaryEntry, entry_id)
+    if entry is None or not can_see(viewer, entry):
+        raise NotFound("日記が見つかりません。")
+    return entry
+
+
+def _own_entry(actor: Member, entry_id: int) -> DiaryEntry:
+    entry = db.session.get(DiaryEntry, entry_id)
+    if entry is None or entry.author_id != actor.id:
+        raise NotFound("日記が見つかりません。")
+    return entry
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+def _clean(title: str, body: str, visibility: str) -> tuple[str, str, str]:
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title:
+        raise Invalid("タイトルを入力してください。", code="title")
+    if len(title) > TITLE_MAX:
+        raise Invalid(f"タイトルは{TITLE_MAX}文字以内にしてください。", code="title")
+    if not body:
+        raise Invalid("本文を入力してください。", code="body")
+    if len(body) > BODY_MAX:
+        raise Invalid(f"本文は{BODY_MAX:,}文字以内にしてください（いまは{len(body):,}文字です）。", code="body")
+    if visibility not in VISIBILITIES:
+        raise Invalid("公開範囲を選んでください。", code="visibility")
+    return title, body, visibility
+
+
+def _store_photos(uploads: Sequence[BinaryIO], room: int) -> list[str]:
+    """Store every upload or none: one bad image refuses the whole post, with its reason."""
+    if len(uploads) > room:
+        raise Invalid(f"写真は1件の日記に{PHOTOS_MAX}枚までです。", code="photos")
+    media_dir = current_app.config["EJAN_MEDIA_DIR"]
+    keys: list[str] = []
+    try:
+        for upload in uploads:
+            keys.append(media.store_image(upload, media_dir).key)
+    except Invalid as error:
+        _drop_images(keys)
+        raise Invalid(f"{error.message}（写真はもう一度選んでください）", code="photos")
+    return keys
+
+
+def _drop_images(keys: Iterable[str]) -> None:
+    for key in keys:
+        media.delete_image(current_app.config["EJAN_MEDIA_DIR"], key)
+
+
+def create_entry(author: Member, *, title: str, body: str, visibility: str,
+                 photos: Sequence[BinaryIO] = (), submit_token: str | None = None) -> DiaryEntry:
+    title, body, visibility = _clean(title, body, visibility)
+    if submit_token:
+        earlier = db.session.scalar(select(DiaryEntry).where(
+            DiaryEntry.author_id == author.id, DiaryEntry.submit_token == submit_token))
+        if earlier is not None:
+            return earlier  # the same form sent twice: one entry
+    keys = _store_photos(photos, PHOTOS_MAX)
+    entry = DiaryEntry(author_id=author.id, title=title, body=body, visibility=visibility, submit_token=submit_token,
+                       photos=[DiaryPhoto(position=i, image_key=k) for i, k in enumerate(keys)])
+    db.session.add(entry)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Both submits passed the check above at the same moment; the unique token let one through.
+        db.session.rollback()
+        _drop_images(keys)
+        return db.session.scalars(select(DiaryEntry).where(
+            DiaryEntry.author_id == author.id, DiaryEntry.submit_token == submit_token)).one()
+    return entry
+
+
+def update_entry(author: Member, entry_id: int, *, title: str, body: str, visibility: str,
+                 photos: Sequence[BinaryIO] = (), remove_photo_ids: Iterable[int] = ()) -> DiaryEntry:
+    entry = _own_entry(author, entry_id)
+    title, body, visibility = _clean(title, body, visibility)
+    removing = [p for p in entry.photos if p.id in set(remove_photo_ids)]
+    keys = _store_photos(photos, PHOTOS_MAX - len(entry.photos) + len(removing))
+    for photo in removing:
+        entry.photos.remove(photo)
+    db.session.flush()
+    used = {p.position for p in entry.photos}
+    free = [position for position in range(PHOTOS_MAX) if position not in used]
+    entry.photos.extend(DiaryPhoto(position=free[i], image_key=key) for i, key in enumerate(keys))
+    entry.title, entry.body, entry.visibility, entry.updated_at = title, body, visibility, utcnow()
+    db.session.commit()
+    _drop_images(p.image_key for p in removing)
+    return entry
+
+
+def delete_entry(actor: Member, entry_id: int) -> None:
+    entry = _own_entry(actor, entry_id)
+    keys = [p.image_key for p in entry.photos]
+    db.session.execute(delete(DiaryComment).where(DiaryComment.entry_id == entry.id))
+    db.session.execute(delete(DiaryFollow).where(DiaryFollow.entry_id == entry.id))
+    db.session.delete(entry)
+    db.session.commit()
+    _drop_images(keys)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def _listing(viewer: Member | None):
+    return (
+        select(DiaryEntry)
+        .where(visible_to(viewer))
+        .options(selectinload(DiaryEntry.author), selectinload(DiaryEntry.photos))
+        .order_by(DiaryEntry.created_at.desc(), DiaryEntry.id.desc())
+    )
+
+
+def entries_of(viewer: Member | None, author: Member, page: int, per_page: int) -> Page:
+    return paginate(_listing(viewer).where(DiaryEntry.author_id == author.id), page, per_page)
+
+
+def friends_feed(viewer: Member, page: int, per_page: int) -> Page:
+    """New from my friends: entries of my friends that I may see, newest first."""
+    mine = select(Friendship.friend_id).where(Friendship.member_id == viewer.id)
+    return paginate(_listing(viewer).where(DiaryEntry.author_id.in_(mine)), page, per_page)
+
+
+def site_feed(viewer: Member, page: int, per_page: int) -> Page:
+    """New across the site: only entries written for every member."""
+    return paginate(_listing(viewer).where(DiaryEntry.visibility == MEMBERS), page, per_page)
+
+
+def search(viewer: Member, query: str, page: int, per_page: int) -> Page:
+    query = (query or "").strip()
+    if not query:
+        return Page(items=[], number=1, per_page=per_page, has_next=False)
+    if len(query) > SEARCH_MAX:
+        raise Invalid(f"検索語は{SEARCH_MAX}文字以内にしてください。", code="q")
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches = or_(DiaryEntry.title.ilike(pattern, escape="\\"), DiaryEntry.body.ilike(pattern, escape="\\"))
+    return paginate(_listing(viewer).where(matches), page, per_page)
+
+
+def month(viewer: Member | None, author: Member, year: int, month_number: int) -> tuple[list[DiaryEntry], set[int]]:
+    """One month of a member's diary (in Japan time) and the days that have entries, for the calendar."""
+    if not (1 <= month_number <= 12 and 2000 <= year <= 2100):
+        raise NotFound("その月はありません。")
+    days_in_month = calendar.monthrange(year, month_number)[1]
+    start, end = jst_day_bounds(date(year, month_number, 1), date(year, month_number, days_in_month))
+    entries = list(db.session.scalars(
+        _listing(viewer).where(DiaryEntry.author_id == author.id, DiaryEntry.created_at >= start,
+                               DiaryEntry.created_at < end).limit(400)))
+    return entries, {to_jst(e.created_at).day for e in entries}
+
+
+def comment_counts(entries: Sequence[DiaryEntry]) -> dict[int, int]:
+    """Comment numbers for a whole list in one query."""
+    ids = [e.id for e in entries]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(DiaryComment.entry_id, func.count(DiaryComment.id)).where(DiaryComment.entry_id.in_(ids))
+        .group_by(DiaryComment.entry_id))
+    return dict(rows.all())
+
+
+def comments_on(entry: DiaryEntry, page: int, per_page: int) -> Page:
+    stmt = (select(DiaryComment).where(DiaryComment.entry_id == entry.id)
+            .options(selectinload(DiaryComment.author))
+            .order_by(DiaryComment.created_at, DiaryComment.id))
+    return paginate(stmt, page, per_page)
+
+
+def photo(viewer: Member | None, photo_id: int) -> DiaryPhoto:
+    found = db.session.get(DiaryPhoto, photo_id)
+    if found is None or not can_see(viewer, found.entry):
+        raise NotFound("写真が見つかりません。")
+    return found
+
+
+# --- comments ---------------------------------------------------------------------------------------
+
+def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False,
+                submit_token: str | None = None) -> DiaryComment:
+    entry = get_entry(actor, entry_id)  # no comment on what the commenter cannot see
+    body = (body or "").strip()
+    if not body:
+        raise Invalid("コメントを入力してください。", code="body")
+    if len(body) > COMMENT_MAX:
+        raise Invalid(f"コメントは{COMMENT_MAX:,}文字以内にしてください。", code="body")
+    if submit_token:
+        earlier = db.session.scalar(select(DiaryComment).where(
+            DiaryComment.author_id == actor.id, DiaryComment.submit_token == submit_token))
+        if earlier is not None:
+            return earlier
+    comment = DiaryComment(entry_id=entry.id, author_id=actor.id, body=body, submit_token=submit_token)
+    db.session.add(comment)
+    if follow and actor.id != entry.author_id and db.session.get(DiaryFollow, (entry.id, actor.id)) is None:
+        db.session.add(DiaryFollow(entry_id=entry.id, member_id=actor.id))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return db.session.scalars(select(DiaryComment).where(
+            DiaryComment.author_id == actor.id, DiaryComment.submit_token == submit_token)).one()
+    followers = db.session.scalars(
+        select(DiaryFollow.member_id).where(DiaryFollow.entry_id == entry.id, DiaryFollow.member_id != actor.id)
+    ).all()
+    signals.diary_commented.send(comment, entry=entry, followers=list(followers))
+    return comment
+
+
+def get_comment(viewer: Member, comment_id: int) -> DiaryComment:
+    comment = db.session.get(DiaryComment, comment_id)
+    if comment is None or not can_see(viewer, comment.entry):
+        raise NotFound("コメントが見つかりません。")
+    return comment
+
+
+def delete_comment(actor: Member, comment_id: int) -> DiaryEntry:
+    """The commenter may take a comment back; the entry's author may remove any comment on it."""
+    comment = db.session.get(DiaryComment, comment_id)
+    if comment is None:
+        raise NotFound("コメントが見つかりません。")
+    entry = db.session.get(DiaryEntry, comment.entry_id)
+    if actor.id not in (comment.author_id, entry.author_id):
+        raise Forbidden("このコメントは削除できません。")
+    db.session.delete(comment)
+    db.session.commit()
+    return entry
+
+
+def is_following(member: Member, entry: DiaryEntry) -> bool:
+    return db.session.get(DiaryFollow, (entry.id, member.id)) is not None
+
+
+# --- footprints ---------------------------------------------------------------------------------------
+
+def record_footprint(visitor: Member, owner: Member) -> None:
+    """One footprint per visitor per day (Japan time); a later visit that day moves its time."""
+    if visitor.id == owner.id:
+        return
+    now, day = utcnow(), today_jst()
+    moved = db.session.execute(
+        update(Footprint).where(Footprint.owner_id == owner.id, Footprint.visitor_id == visitor.id,
+                                Footprint.day == day)
+        .values(visited_at=now).execution_options(synchronize_session=False)).rowcount
+    if not moved:
+        db.session.add(Footprint(owner_id=owner.id, visitor_id=visitor.id, day=day, visited_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same visitor, twice in the same instant: one footprint is right
+
+
+def footprints_of(owner: Member, page: int, per_page: int) -> Page:
+    stmt = (select(Footprint).where(Footprint.owner_id == owner.id)
+            .join(Member, Member.id == Footprint.visitor_id).where(Member.status == "active")
+            .options(selectinload(Footprint.visitor))
+            .order_by(Footprint.visited_at.desc(), Footprint.id.desc()))
+    return paginate(stmt, page, per_page)
+
+
+@signals.member_page_viewed.connect
+def _footprint_on_view(viewer, owner, **_):
+    record_footprint(viewer, owner)
+
+
+# --- settings and the private Atom feed -----------------------------------------------------------------
+
+def settings_for(member: Member) -> DiarySettings:
+    return db.session.get(DiarySettings, member.id) or DiarySettings(
+        member_id=member.id, default_visibility=MEMBERS, feed_enabled=False, feed_generation=0)
+
+
+def update_settings(member: Member, *, default_visibility: str, feed_enabled: bool) -> DiarySettings:
+    if default_visibility not in VISIBILITIES:
+        raise Invalid("公開範囲を選んでください。", code="default_visibility")
+    settings = settings_for(member)
+    settings.default_visibility, settings.feed_enabled = default_visibility, feed_enabled
+    db.session.merge(settings)
+    db.session.commit()
+    return settings_for(member)
+
+
+def renew_feed_token(member: Member) -> DiarySettings:
+    """A new feed address; the old one stops working at once."""
+    settings = settings_for(member)
+    settings.feed_generation += 1
+    settings.feed_enabled = True
+    db.session.merge(settings)
+    db.session.commit()
+    return settings_for(member)
+
+
+def _feed_mac(member_id: int, generation: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"diary-feed:{member_id}:{generation}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def feed_token(member: Member) -> str | None:
+    settings = settings_for(member)
+    return f"{member.id}-{_feed_mac(member.id, settings.feed_generation)}" if settings.feed_enabled else None
+
+
+def member_for_feed(token: str) -> Member:
+    member_id, _, mac = (token or "").partition("-")
+    member = db.session.get(Member, int(member_id)) if member_id.isdigit() else None
+    if member is None or member.is_suspended:
+        raise NotFound("フィードが見つかりません。")
+    settings = settings_for(member)
+    if not settings.feed_enabled or not hmac.compare_digest(mac, _feed_mac(member.id, settings.feed_generation)):
+        raise NotFound("フィードが見つかりません。")
+    return member
+
+
+def feed_entries(member: Member, limit: int = 20) -> list[DiaryEntry]:
+    """What a feed reader gets: only the entries written for every member, never friends-only or private."""
+    return list(db.session.scalars(
+        select(DiaryEntry).where(DiaryEntry.author_id == member.id, DiaryEntry.visibility == MEMBERS)
+        .options(selectinload(DiaryEntry.photos))
+        .order_by(DiaryEntry.created_at.desc(), DiaryEntry.id.desc()).limit(limit)))

@@ -1,0 +1,65 @@
+"""Turning residents' plain text and UTC times into what pages show: Jinja filters for both template sets."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from .mobile import link_for
+
+JST = ZoneInfo("Asia/Tokyo")
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
+def to_jst(moment: datetime) -> datetime:
+    """Times are stored as naive UTC; residents read them in Japan time."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(JST)
+
+
+def today_jst() -> date:
+    return datetime.now(JST).date()
+
+
+def jst_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The naive-UTC range [start of `first`, end of `last`) in Japan time, for queries by calendar day."""
+    start = datetime.combine(first, time(), JST).astimezone(timezone.utc).replace(tzinfo=None)
+    end = datetime.combine(last + timedelta(days=1), time(), JST).astimezone(timezone.utc).replace(tzinfo=None)
+    return start, end
+
+
+def linkify(text: str, jump: bool = False) -> Markup:
+    """Plain text to HTML: everything escaped, line breaks kept, web addresses made into links.
+
+    With jump=True links go through our /jump page, so a keitai's session id in the current URL
+    never reaches another site in the Referer header.
+    """
+    parts, last = [], 0
+    for match in _URL.finditer(text or ""):
+        url = match.group(0).rstrip(".,)、。")
+        end = match.start() + len(url)
+        parts.append(escape(text[last:match.start()]))
+        href = link_for("site.jump", url=url) if jump else url
+        parts.append(Markup('<a href="{}" rel="nofollow noopener noreferrer">{}</a>').format(href, url))
+        last = end
+    parts.append(escape((text or "")[last:]))
+    return Markup("").join(parts).replace("\r\n", "\n").replace("\n", Markup("<br>\n"))
+
+
+def split_text(text: str, size: int) -> list[str]:
+    """Cut a long text into pages of about `size` characters, at a line break where one is near."""
+    parts, rest = [], text or ""
+    while len(rest) > size:
+        cut = rest.rfind("\n", size // 2, size)
+        cut = cut + 1 if cut != -1 else size
+        parts.append(rest[:cut])
+        rest = rest[cut:]
+    parts.append(rest)
+    return parts
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(linkify)
+    app.add_template_filter(lambda moment, fmt="%Y/%m/%d %H:%M": to_jst(moment).strftime(fmt) if moment else "", "jst")
