@@ -20,7 +20,7 @@ from ..members.models import Member
 from ..pagination import Page, paginate
 from ..sessions import utcnow
 from ..text import jst_day_bounds, today_jst, to_jst
-from .models import (FRIENDS, MEMBERS, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
+from .models import (FRIENDS, MEMBERS, PRIVATE, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
                      DiarySettings, Footprint)
 
 TITLE_MAX = 100
@@ -262,11 +262,20 @@ def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False
         db.session.rollback()
         return db.session.scalars(select(DiaryComment).where(
             DiaryComment.author_id == actor.id, DiaryComment.submit_token == submit_token)).one()
-    followers = db.session.scalars(
-        select(DiaryFollow.member_id).where(DiaryFollow.entry_id == entry.id, DiaryFollow.member_id != actor.id)
-    ).all()
-    signals.diary_commented.send(comment, entry=entry, followers=list(followers))
+    signals.diary_commented.send(comment, entry=entry, followers=_followers_who_may_see(entry, actor))
     return comment
+
+
+def _followers_who_may_see(entry: DiaryEntry, commenter: Member) -> list[int]:
+    """Followers still allowed to read the entry (it may have turned friends-only or private since)."""
+    if entry.visibility == PRIVATE:
+        return []
+    stmt = (select(DiaryFollow.member_id).join(Member, Member.id == DiaryFollow.member_id)
+            .where(DiaryFollow.entry_id == entry.id, DiaryFollow.member_id != commenter.id, Member.status == "active"))
+    if entry.visibility == FRIENDS:
+        stmt = stmt.where(exists().where(Friendship.member_id == DiaryFollow.member_id,
+                                         Friendship.friend_id == entry.author_id))
+    return list(db.session.scalars(stmt))
 
 
 def get_comment(viewer: Member, comment_id: int) -> DiaryComment:

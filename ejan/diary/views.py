@@ -1,3 +1,4 @@
+import calendar
 import secrets
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -46,8 +47,11 @@ def member(member_id: int):
 def month(member_id: int, year: int, month: int):
     owner = members.visible_member(current_user, member_id)
     entries, days = services.month(current_user, owner, year, month)
+    previous = (year, month - 1) if month > 1 else (year - 1, 12)
+    following = (year, month + 1) if month < 12 else (year + 1, 1)
     return render("diary/month.html", owner=owner, entries=entries, days=days, year=year, month=month,
-                  counts=services.comment_counts(entries))
+                  weeks=calendar.Calendar(firstweekday=6).monthdayscalendar(year, month),
+                  previous=previous, following=following, counts=services.comment_counts(entries))
 
 
 @bp.get("/diary/<int:entry_id>")

@@ -6,7 +6,7 @@ from flask import current_app
 from .. import signals
 from ..mobile import link_for
 from .mail import queue_mail
-from .services import notify
+from .services import notify, notify_many
 
 
 @signals.friend_requested.connect
@@ -27,3 +27,13 @@ def on_friend_accepted(accepter, requester, **_):
 
 def _absolute(path: str) -> str:
     return current_app.config["EJAN_BASE_URL"].rstrip("/") + path
+
+
+@signals.diary_commented.connect
+def on_diary_commented(comment, entry, followers, **_):
+    link = link_for("diary.show", entry_id=entry.id)
+    readers = set(followers)
+    if entry.author_id != comment.author_id:
+        readers.add(entry.author_id)
+    readers.discard(comment.author_id)
+    notify_many(sorted(readers), "diary_comment", actor=comment.author, link=link, subject=entry.title)

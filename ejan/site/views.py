@@ -4,6 +4,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from ..forms import ConfirmForm
+from ..diary import services as diary
 from ..friends import services as friends
 from ..members.forms import LoginForm
 from ..mobile import render
@@ -21,6 +22,7 @@ def home():
         unread=notify.unread_count(current_user),
         incoming=friends.incoming_count(current_user),
         friends_page=friends.friends_of(current_user, 1, 9),
+        diary_page=diary.friends_feed(current_user, 1, 5),
         logout_form=ConfirmForm(),
     )
 
