@@ -5,6 +5,7 @@ import random
 
 from sqlalchemy import select
 
+from .diary.models import FRIENDS, MEMBERS, PRIVATE, DiaryComment, DiaryEntry
 from .extensions import db
 from .friends.models import FriendRequest, Friendship, Introduction
 from .members import services as members
@@ -23,6 +24,17 @@ RESIDENTS = [
     ("阿部 静香", "しずか"), ("石川 勇", "いさむ"), ("前田 綾", "あや"), ("藤田 実", "みのる"),
     ("岡田 光", "ひかる"), ("後藤 遥", "はるか"),
 ]
+
+DIARY = [
+    ("一番茶の摘み取り", "今朝は早起きして倉真の畑で一番茶を摘みました。\n今年は霜の心配もなく、いい香りです。"),
+    ("掛川城の桜", "掛川城の桜が満開でした。天守閣と桜の組み合わせは何度見てもいいですね。"),
+    ("自治会の防災訓練", "日曜日は自治会の防災訓練。消火器の使い方を教わりました。\n避難所の場所も確認しておきましょう。"),
+    ("新しいパン屋さん", "駅前に新しいパン屋さんができました。茶葉入りのメロンパンがおすすめです。"),
+    ("孫の運動会", "孫の運動会を見に行きました。リレーで一等賞！"),
+    ("大東の海", "大東の海岸を散歩。風が強かったけれど気持ちよかったです。"),
+    ("つま恋のイベント", "週末はつま恋でイベントがあるそうです。詳しくは https://www.city.kakegawa.shizuoka.jp/ を見てください。"),
+]
+COMMENTS = ["いいですね！", "今度ぜひご一緒させてください。", "写真も見たいです。", "お疲れさまでした。"]
 
 INTROS = [
     "いつも畑のお茶をおすそ分けしてくれる、頼りになるご近所さんです。",
@@ -62,5 +74,14 @@ def load() -> tuple[str, str]:
     for member in residents[:3]:
         candidates = [r for r in residents if r.id != member.id and (min(r.id, member.id), max(r.id, member.id)) not in pairs]
         db.session.add(FriendRequest(from_id=candidates[0].id, to_id=member.id, message="はじめまして！"))
+    for number, member in enumerate(residents):
+        for title, body in rng.sample(DIARY, 2):
+            entry = DiaryEntry(author_id=member.id, title=title, body=body,
+                               visibility=rng.choice([MEMBERS, MEMBERS, FRIENDS, PRIVATE]))
+            db.session.add(entry)
+            db.session.flush()
+            for commenter in rng.sample(residents, 2) if entry.visibility == MEMBERS else []:
+                if commenter.id != member.id:
+                    db.session.add(DiaryComment(entry_id=entry.id, author_id=commenter.id, body=rng.choice(COMMENTS)))
     db.session.commit()
     return ADMIN_EMAIL, PASSWORD

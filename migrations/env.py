@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from ejan.extensions import managed_by_models
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -46,11 +48,6 @@ def get_metadata():
     return target_db.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):
-    # PostgreSQL-only trigram indexes are written by hand in migrations; models do not declare them.
-    return not (type_ == "index" and name and name.endswith("_trgm"))
-
-
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -91,7 +88,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
-    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("include_object", managed_by_models)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
