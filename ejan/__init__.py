@@ -53,6 +53,7 @@ def _configure_login() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .communities.views import bp as communities_bp
     from .diary.views import bp as diary_bp
     from .friends.views import bp as friends_bp
     from .members.views import bp as members_bp
@@ -60,7 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from .site.views import bp as site_bp
     from .site import errors
 
-    for bp in (site_bp, members_bp, friends_bp, diary_bp, notify_bp):
+    for bp in (site_bp, members_bp, friends_bp, diary_bp, communities_bp, notify_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
 

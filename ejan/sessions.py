@@ -12,7 +12,7 @@ import json
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, current_app, request, session
+from flask import Flask, request, session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import DateTime, Integer, String, Text, delete, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column

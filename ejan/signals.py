@@ -8,3 +8,6 @@ friend_accepted = _signals.signal("friend-accepted")  # sender: accepting Member
 member_joined = _signals.signal("member-joined")  # sender: Member
 member_page_viewed = _signals.signal("member-page-viewed")  # sender: viewing Member, owner=Member
 diary_commented = _signals.signal("diary-commented")  # sender: DiaryComment, followers=[member ids]
+community_join_requested = _signals.signal("community-join-requested")  # sender: Community, requester=Member
+community_join_approved = _signals.signal("community-join-approved")  # sender: Community, member_id, actor
+topic_commented = _signals.signal("topic-commented")  # sender: TopicComment, topic=Topic, followers=[member ids]

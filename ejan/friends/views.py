@@ -1,7 +1,7 @@
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
-from ..errors import Invalid, NotFound, NotFound
+from ..errors import Invalid, NotFound
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import page_number, per_page, render

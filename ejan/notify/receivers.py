@@ -37,3 +37,24 @@ def on_diary_commented(comment, entry, followers, **_):
         readers.add(entry.author_id)
     readers.discard(comment.author_id)
     notify_many(sorted(readers), "diary_comment", actor=comment.author, link=link, subject=entry.title)
+
+
+@signals.topic_commented.connect
+def on_topic_commented(comment, topic, followers, **_):
+    notify_many(sorted(set(followers)), "topic_comment", actor=comment.author,
+                link=link_for("communities.topic", topic_id=topic.id), subject=topic.title)
+
+
+@signals.community_join_requested.connect
+def on_join_requested(community, requester, **_):
+    from ..communities.services import runner_ids
+
+    notify_many(runner_ids(community), "community_join_requested", actor=requester,
+                link=link_for("communities.waiting", community_id=community.id, which="requests"),
+                subject=community.name)
+
+
+@signals.community_join_approved.connect
+def on_join_approved(community, member_id, actor, **_):
+    notify(member_id, "community_join_approved", actor=actor,
+           link=link_for("communities.show", community_id=community.id), subject=community.name)
