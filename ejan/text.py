@@ -48,12 +48,22 @@ def linkify(text: str, jump: bool = False) -> Markup:
     return Markup("").join(parts).replace("\r\n", "\n").replace("\n", Markup("<br>\n"))
 
 
-def split_text(text: str, size: int) -> list[str]:
-    """Cut a long text into pages of about `size` characters, at a line break where one is near."""
+def rendered_size(text: str, encoding: str) -> int:
+    """About how many bytes `text` takes once linkified: escapes, <br> and jump links count too."""
+    size = len(str(escape(text)).encode(encoding, "replace")) + 5 * text.count("\n")
+    return size + sum(3 * len(url) + 60 for url in _URL.findall(text))
+
+
+def split_by_size(text: str, encoding: str, budget: int) -> list[str]:
+    """Cut a long text into parts that each render within `budget` bytes, at a line break where one is near."""
     parts, rest = [], text or ""
-    while len(rest) > size:
-        cut = rest.rfind("\n", size // 2, size)
-        cut = cut + 1 if cut != -1 else size
+    while rendered_size(rest, encoding) > budget:
+        low, high = 1, len(rest)  # the longest prefix that fits, by bisection: sizes only grow with length
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if rendered_size(rest[:middle], encoding) <= budget else (low, middle - 1)
+        newline = rest.rfind("\n", low // 2, low)
+        cut = newline + 1 if newline > 0 else low
         parts.append(rest[:cut])
         rest = rest[cut:]
     parts.append(rest)

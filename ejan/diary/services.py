@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+import re
 from datetime import date
 from typing import BinaryIO, Iterable, Sequence
 
@@ -77,8 +78,13 @@ def _own_entry(actor: Member, entry_id: int) -> DiaryEntry:
 
 # --- writing ---------------------------------------------------------------------------------------
 
+# Control characters (pasted from spreadsheets and the like) show as nothing and make the Atom feed
+# invalid XML for every reader; tab and line breaks stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _clean(title: str, body: str, visibility: str) -> tuple[str, str, str]:
-    title, body = (title or "").strip(), (body or "").strip()
+    title, body = _CONTROL.sub("", title or "").strip(), _CONTROL.sub("", body or "").strip()
     if not title:
         raise Invalid("タイトルを入力してください。", code="title")
     if len(title) > TITLE_MAX:
@@ -112,9 +118,15 @@ def _drop_images(keys: Iterable[str]) -> None:
         media.delete_image(current_app.config["EJAN_MEDIA_DIR"], key)
 
 
+def _form_token(token: str | None) -> str | None:
+    """The hidden form token as stored (its column holds 40 characters); a tampered longer one is cut."""
+    return (token or "")[:40] or None
+
+
 def create_entry(author: Member, *, title: str, body: str, visibility: str,
                  photos: Sequence[BinaryIO] = (), submit_token: str | None = None) -> DiaryEntry:
     title, body, visibility = _clean(title, body, visibility)
+    submit_token = _form_token(submit_token)
     if submit_token:
         earlier = db.session.scalar(select(DiaryEntry).where(
             DiaryEntry.author_id == author.id, DiaryEntry.submit_token == submit_token))
@@ -247,6 +259,7 @@ def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False
         raise Invalid("コメントを入力してください。", code="body")
     if len(body) > COMMENT_MAX:
         raise Invalid(f"コメントは{COMMENT_MAX:,}文字以内にしてください。", code="body")
+    submit_token = _form_token(submit_token)
     if submit_token:
         earlier = db.session.scalar(select(DiaryComment).where(
             DiaryComment.author_id == actor.id, DiaryComment.submit_token == submit_token))
@@ -373,7 +386,8 @@ def feed_token(member: Member) -> str | None:
 
 def member_for_feed(token: str) -> Member:
     member_id, _, mac = (token or "").partition("-")
-    member = db.session.get(Member, int(member_id)) if member_id.isdigit() else None
+    # ASCII digits of a sane length only: "²" passes isdigit(), and a huge number overflows the database.
+    member = db.session.get(Member, int(member_id)) if re.fullmatch(r"[0-9]{1,9}", member_id) else None
     if member is None or member.is_suspended:
         raise NotFound("フィードが見つかりません。")
     settings = settings_for(member)

@@ -8,14 +8,13 @@ from .. import media, signals
 from ..errors import Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
-from ..mobile import is_lite, page_number, per_page, render
-from ..text import split_text, today_jst
+from ..mobile import page_number, per_page, render, text_part
+from ..text import today_jst
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
 
 bp = Blueprint("diary", __name__)
 
-KEITAI_BODY_PART = 1500  # characters of an entry per keitai page (about 3 KB in Shift_JIS)
 
 
 def _fresh_token() -> str:
@@ -64,11 +63,10 @@ def show(entry_id: int):
 
 
 def _show(entry, form, status: int = 200):
-    parts = split_text(entry.body, KEITAI_BODY_PART) if is_lite() else [entry.body]
-    part = min(max(1, request.args.get("part", 1, type=int)), len(parts))
+    body, part, parts = text_part(entry.body)
     comments = services.comments_on(entry, page_number(), per_page(keitai=5))
     return render("diary/show.html", status=status, entry=entry, form=form, comments=comments,
-                  body=parts[part - 1], part=part, parts=len(parts),
+                  body=body, part=part, parts=parts,
                   following=services.is_following(current_user, entry), delete_form=ConfirmForm())
 
 
@@ -116,6 +114,8 @@ def edit(entry_id: int):
 @login_required
 def delete(entry_id: int):
     entry = services.get_entry(current_user, entry_id)
+    if entry.author_id != current_user.id:
+        return redirect(url_for("diary.show", entry_id=entry.id))
     form = ConfirmForm()
     if form.validate_on_submit():
         services.delete_entry(current_user, entry.id)
@@ -158,6 +158,8 @@ def comment_page(comment_id: int):
 @login_required
 def delete_comment(comment_id: int):
     comment = services.get_comment(current_user, comment_id)
+    if current_user.id not in (comment.author_id, comment.entry.author_id):
+        return redirect(url_for("diary.show", entry_id=comment.entry_id))
     form = ConfirmForm()
     if form.validate_on_submit():
         entry = services.delete_comment(current_user, comment.id)
@@ -183,7 +185,7 @@ def site_feed():
 @bp.get("/diary/search")
 @login_required
 def search():
-    query = request.args.get("q", "")
+    query = request.args.get("q", "").strip()
     try:
         page = services.search(current_user, query, page_number(), per_page())
         error = None

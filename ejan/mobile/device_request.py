@@ -10,16 +10,26 @@ from werkzeug.utils import cached_property
 from .detect import Device, detect
 
 
-def parse_form_bytes(data: bytes, charset: str) -> list[tuple[str, str]]:
-    """application/x-www-form-urlencoded in a legacy charset; undecodable bytes become U+FFFD, never an error."""
+def parse_form_bytes(data: bytes, charset: str, *, links_in_utf8: bool = False) -> list[tuple[str, str]]:
+    """application/x-www-form-urlencoded in a legacy charset; undecodable bytes become U+FFFD, never an error.
+
+    With links_in_utf8 (query strings), a value that is valid UTF-8 is read as UTF-8: links we build
+    with url_for are UTF-8, while GET forms the phone submits arrive in Shift_JIS.
+    """
+    def decode(raw: bytes) -> str:
+        if links_in_utf8:
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        return raw.decode(charset, "replace")
+
     pairs = []
     for field in data.split(b"&"):
         if not field:
             continue
         name, _, value = field.partition(b"=")
-        pairs.append(tuple(
-            unquote_to_bytes(part.replace(b"+", b" ")).decode(charset, "replace") for part in (name, value)
-        ))
+        pairs.append(tuple(decode(unquote_to_bytes(part.replace(b"+", b" "))) for part in (name, value)))
     return pairs
 
 
@@ -73,7 +83,7 @@ class DeviceRequest(Request):
         if self.form_charset == "utf-8":
             return super().args
         return self.parameter_storage_class(
-            parse_form_bytes(self.query_string, self.form_charset)
+            parse_form_bytes(self.query_string, self.form_charset, links_in_utf8=True)
         )
 
     def make_form_data_parser(self) -> FormDataParser:

@@ -31,6 +31,6 @@ def home():
 def jump():
     """A page between a keitai and another site, so our URL (and its session id) is not the Referer there."""
     url = request.args.get("url", "")
-    if urlsplit(url).scheme not in ("http", "https"):
+    if urlsplit(url).scheme not in ("http", "https") or len(url) > 2000:
         abort(404)
     return render("site/jump.html", url=url)

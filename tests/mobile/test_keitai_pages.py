@@ -245,3 +245,21 @@ def test_cookieless_phone_lands_on_the_page_it_asked_for_after_login(keitai, mak
     assert session_token(target) != session_token(login_url)
     page = phone.get(target)
     assert page.status_code == 200 and "マイフレンド" in html_of(page)
+
+
+def test_query_text_reads_right_from_a_phone_form_and_from_our_own_links(app):
+    from ejan.mobile.device_request import parse_form_bytes
+
+    typed = "q=" + "".join(f"%{b:02X}" for b in "茶摘み".encode("cp932"))  # a GET form sent by the phone
+    linked = "q=" + "".join(f"%{b:02X}" for b in "茶摘み".encode("utf-8"))  # a pager link we built
+    assert parse_form_bytes(typed.encode(), "cp932", links_in_utf8=True) == [("q", "茶摘み")]
+    assert parse_form_bytes(linked.encode(), "cp932", links_in_utf8=True) == [("q", "茶摘み")]
+
+
+def test_a_long_text_is_cut_into_parts_that_fit_a_keitai_page():
+    from ejan.text import rendered_size, split_by_size
+
+    nasty = "&<>" * 2000 + "\n".join("行" for _ in range(3000)) + " https://example.jp/" * 100
+    parts = split_by_size(nasty, "cp932", 3500)
+    assert "".join(parts) == nasty
+    assert all(rendered_size(part, "cp932") <= 3500 for part in parts)
