@@ -6,15 +6,13 @@ from flask_login import current_user, login_required
 from .. import media
 from ..errors import Invalid
 from ..forms import ConfirmForm
-from ..mobile import is_lite, page_number, per_page, render
-from ..text import split_text, to_jst
+from ..mobile import is_lite, page_number, per_page, render, text_part
+from ..text import to_jst
 from . import services
 from .forms import CommentForm, CommunityForm, EventForm, JoinForm, TopicForm
 from .models import BANNED, CATEGORIES, PENDING, RUNNERS
 
 bp = Blueprint("communities", __name__)
-
-KEITAI_BODY_PART = 1500
 
 
 def _token() -> str:
@@ -254,11 +252,10 @@ def topic(topic_id: int):
 
 def _topic_page(found, form, status: int = 200):
     role = services.role_of(current_user, found.community)
-    parts = split_text(found.body, KEITAI_BODY_PART) if is_lite() else [found.body]
-    part = min(max(1, request.args.get("part", 1, type=int)), len(parts))
+    body, part, parts = text_part(found.body)
     return render("communities/topic.html", status=status, topic=found, community=found.community, role=role,
                   form=form, comments=services.comments_on(found, page_number(), per_page(keitai=5)),
-                  body=parts[part - 1], part=part, parts=len(parts), can_post=services.can_post(current_user,
+                  body=body, part=part, parts=parts, can_post=services.can_post(current_user,
                   found.community, role), actions=ConfirmForm())
 
 
