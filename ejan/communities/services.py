@@ -19,7 +19,7 @@ from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
 from ..sessions import utcnow
-from ..text import JST
+from ..text import JST, jst_day_bounds, today_jst
 from .models import (APPROVAL, BANNED, CATEGORIES, GOING, JOIN_POLICIES, JOINED, MEMBER, MEMBERS_ONLY, MODERATOR,
                      NOT_GOING, OWNER, PENDING, RUNNERS, SITE, TOPIC_VISIBILITIES, Attendance, Community, Event,
                      Membership, Topic, TopicComment, TopicFollow)
@@ -433,9 +433,14 @@ def _touch(community_id: int, moment) -> None:
                        .values(last_activity_at=moment).execution_options(synchronize_session=False))
 
 
+def can_edit_topic(actor: Member, topic: Topic) -> bool:
+    """Only the author, and only while still a member."""
+    return _active(actor) and topic.author_id == actor.id and role_of(actor, topic.community) in JOINED
+
+
 def edit_topic(actor: Member, topic_id: int, *, title: str, body: str) -> Topic:
     topic = get_topic(actor, topic_id)
-    if topic.author_id != actor.id or role_of(actor, topic.community) not in JOINED:
+    if not can_edit_topic(actor, topic):
         raise Forbidden("トピックを編集できるのは、書いた本人だけです。")
     topic.title, topic.body = _clean_post(title, body)
     topic.updated_at = utcnow()
@@ -528,11 +533,16 @@ def get_comment(viewer: Member, comment_id: int) -> TopicComment:
     return comment
 
 
+def can_delete_comment(actor: Member, comment: TopicComment) -> bool:
+    """The commenter takes a comment back; the owner and moderators remove any."""
+    return _active(actor) and (comment.author_id == actor.id or role_of(actor, comment.topic.community) in RUNNERS)
+
+
 def delete_comment(actor: Member, comment_id: int) -> Topic:
     comment = get_comment(actor, comment_id)
     topic = comment.topic
-    if comment.author_id != actor.id:
-        _require_role(actor, topic.community, RUNNERS, "このコメントは削除できません。")
+    if not can_delete_comment(actor, comment):
+        raise Forbidden("このコメントは削除できません。")
     db.session.delete(comment)
     db.session.execute(update(Topic).where(Topic.id == topic.id)
                        .values(comment_count=Topic.comment_count - 1).execution_options(synchronize_session=False))
@@ -663,18 +673,34 @@ def going_counts(events: Sequence[Event]) -> dict[int, int]:
         .group_by(Attendance.event_id)).all())
 
 
+def _start_of_today() -> datetime:
+    """Events stay "upcoming" all through their day in Japan, not just until they begin."""
+    return jst_day_bounds(today_jst(), today_jst())[0]
+
+
 def upcoming_in(viewer: Member, community: Community, limit: int = 5) -> list[Event]:
     if not can_read_topics(viewer, community):
         return []
     return list(db.session.scalars(
-        select(Event).where(Event.community_id == community.id, Event.starts_at >= utcnow())
+        select(Event).where(Event.community_id == community.id, Event.starts_at >= _start_of_today())
         .order_by(Event.starts_at, Event.id).limit(limit)))
+
+
+def events_of(viewer: Member, community: Community, *, past: bool, page: int, per_page: int) -> Page:
+    """A community's events: coming ones soonest first, or past ones latest first."""
+    if not can_read_topics(viewer, community):
+        raise Forbidden("このコミュニティのイベントはメンバーだけが見られます。")
+    since = _start_of_today()
+    stmt = select(Event).where(Event.community_id == community.id)
+    stmt = (stmt.where(Event.starts_at < since).order_by(Event.starts_at.desc(), Event.id.desc()) if past
+            else stmt.where(Event.starts_at >= since).order_by(Event.starts_at, Event.id))
+    return paginate(stmt, page, per_page)
 
 
 def upcoming_for(member: Member, page: int, per_page: int) -> Page:
     """Upcoming events across the communities I belong to."""
     mine = select(Membership.community_id).where(Membership.member_id == member.id, Membership.role.in_(JOINED))
-    stmt = (select(Event).where(Event.community_id.in_(mine), Event.starts_at >= utcnow())
+    stmt = (select(Event).where(Event.community_id.in_(mine), Event.starts_at >= _start_of_today())
             .options(selectinload(Event.community))
             .order_by(Event.starts_at, Event.id))
     return paginate(stmt, page, per_page)

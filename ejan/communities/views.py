@@ -272,7 +272,7 @@ def edit_topic(topic_id: int):
         else:
             flash("トピックを更新しました。")
             return redirect(url_for("communities.topic", topic_id=found.id))
-    elif found.author_id != current_user.id:
+    elif not services.can_edit_topic(current_user, found):
         abort(403)
     return render("communities/topic_form.html", form=form, community=found.community, topic=found)
 
@@ -344,6 +344,8 @@ def delete_comment(comment_id: int):
         topic_ = services.delete_comment(current_user, found.id)
         flash("コメントを削除しました。")
         return redirect(url_for("communities.topic", topic_id=topic_.id))
+    if not services.can_delete_comment(current_user, found):
+        abort(403)
     return render("communities/delete_comment.html", comment=found, topic=found.topic, form=form)
 
 
@@ -366,6 +368,16 @@ def _event_start(form: EventForm):
     if not (form.date.data and form.time.data):
         return None
     return services.jst_to_utc(datetime.combine(form.date.data, form.time.data))
+
+
+@bp.get("/communities/<int:community_id>/events")
+@login_required
+def community_events(community_id: int):
+    community = services.get_community(current_user, community_id)
+    past = request.args.get("past") == "1"
+    page = services.events_of(current_user, community, past=past, page=page_number(), per_page=per_page())
+    return render("communities/community_events.html", community=community, page=page, past=past,
+                  role=services.role_of(current_user, community), going=services.going_counts(page.items))
 
 
 @bp.get("/events")
