@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     _configure_logging(app)
     _configure_extensions(app)
+    _configure_routing(app)
     _register_blueprints(app)
     _register_template_filters(app)
     _register_cli(app)
@@ -41,6 +42,19 @@ def _configure_extensions(app: Flask) -> None:
     sessions.init_app(app)
     mobile.init_app(app)
     init_celery(app)
+
+
+def _configure_routing(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        """Ids fit the database's integer: /diary/99999999999999999999 is a plain 404, not an overflow."""
+
+        def __init__(self, map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def _configure_login() -> None:

@@ -8,3 +8,11 @@ def test_member_logs_in_and_sees_home(client, make_member, login):
     sato = make_member("佐藤")
     login(client, sato)
     assert "佐藤 さん、こんにちは" in client.get("/").get_data(as_text=True)
+
+
+def test_huge_numbers_in_addresses_are_not_found_not_errors(browser, make_member):
+    web = browser(make_member("佐藤"))
+    for path in ("/diary/99999999999999999999", "/members/99999999999999999999",
+                 "/diary/photos/99999999999999999999/pc", "/communities/99999999999999999999"):
+        assert web.get(path).status_code == 404, path
+    assert web.get("/notifications?page=99999999999999999999").status_code == 200

@@ -65,8 +65,11 @@ def text_part(text: str) -> tuple[str, int, int]:
     return parts[number - 1], number, len(parts)
 
 
+MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET inside the database's integer
+
+
 def page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int))
+    return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int)))
 
 
 def init_app(app: Flask) -> None:
