@@ -5,7 +5,7 @@ Administrators are ordinary members here; they act on community content through 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import BinaryIO, Sequence
 
 from flask import current_app
@@ -214,11 +214,11 @@ def join(actor: Member, community_id: int, message: str = "") -> str:
     if current == PENDING:
         raise Invalid("参加を申請済みです。管理人の承認をお待ちください。")
     role = PENDING if community.join_policy == APPROVAL else MEMBER
-    db.session.add(Membership(community_id=community.id, member_id=actor.id, role=role,
-                              message=(message or "").strip()[:500]))
-    if role == MEMBER:
-        _bump_members(community.id, +1)
-    try:
+    try:  # the UPDATE below flushes the INSERT first: a duplicate fails there, not at commit
+        db.session.add(Membership(community_id=community.id, member_id=actor.id, role=role,
+                                  message=(message or "").strip()[:500]))
+        if role == MEMBER:
+            _bump_members(community.id, +1)
         db.session.commit()
     except IntegrityError:
         # Joined twice at once (double tap): the primary key let the first one in.
@@ -416,9 +416,9 @@ def create_topic(actor: Member, community_id: int, *, title: str, body: str,
     topic = Topic(community_id=community.id, author_id=actor.id, title=title, body=body,
                   submit_token=submit_token, created_at=now, last_comment_at=now)
     db.session.add(topic)
-    _touch(community.id, now)
     try:
-        db.session.flush()
+        db.session.flush()  # a duplicate token fails here, inside the try
+        _touch(community.id, now)
         db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id))
         db.session.commit()
     except IntegrityError:
@@ -500,13 +500,14 @@ def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
     now = utcnow()
     comment = TopicComment(topic_id=topic.id, author_id=actor.id, body=body, submit_token=submit_token, created_at=now)
     db.session.add(comment)
-    db.session.execute(update(Topic).where(Topic.id == topic.id)
-                       .values(comment_count=Topic.comment_count + 1, last_comment_at=now)
-                       .execution_options(synchronize_session=False))
-    _touch(topic.community_id, now)
-    if follow and db.session.get(TopicFollow, (topic.id, actor.id)) is None:
-        db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id))
     try:
+        db.session.flush()  # a duplicate token fails here, inside the try
+        db.session.execute(update(Topic).where(Topic.id == topic.id)
+                           .values(comment_count=Topic.comment_count + 1, last_comment_at=now)
+                           .execution_options(synchronize_session=False))
+        _touch(topic.community_id, now)
+        if follow and db.session.get(TopicFollow, (topic.id, actor.id)) is None:
+            db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -591,7 +592,7 @@ def create_event(actor: Member, community_id: int, *, title: str, starts_at: dat
     community = get_community(actor, community_id)
     _require_role(actor, community, JOINED, "イベントを作れるのはメンバーだけです。")
     title, starts_at, place, description = _clean_event(title, starts_at, place, description)
-    if starts_at < utcnow() - timedelta(days=1):
+    if starts_at < _start_of_today():  # a past day; earlier today is still fine (recorded after it began)
         raise Invalid("過去の日時にはイベントを作れません。", code="date")
     event = Event(community_id=community.id, author_id=actor.id, title=title, starts_at=starts_at, place=place,
                   description=description)

@@ -323,7 +323,8 @@ def comment(topic_id: int):
         else:
             flash("コメントを書きました。")
             size = per_page(keitai=5)
-            last = max(1, -(-(found.comment_count + 1) // size))
+            # add_comment committed, so found.comment_count is read afresh and already counts this comment.
+            last = max(1, -(-found.comment_count // size))
             return redirect(url_for("communities.topic", topic_id=found.id, page=last))
     return _topic_page(found, form, status=400)
 

@@ -98,6 +98,7 @@ def init_app(app: Flask) -> None:
         return {
             "carry": carry,
             "here": here,
+            "text_part": text_part,
             "device": request.device,
             "lite": is_lite(),
             "page_charset": page_charset(),
