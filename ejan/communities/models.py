@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, func, text, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -38,6 +38,8 @@ class Community(db.Model):
         Index("ix_communities_members", "member_count", "id"),
         Index("ix_communities_activity", "last_activity_at", "id"),
         Index("ix_communities_category_members", "category", "member_count"),
+        # Names are unique regardless of case ("Tea" and "tea" are one name), even when opened at once.
+        Index("uq_communities_name_lower", func.lower(text("name")), unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

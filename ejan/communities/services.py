@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import media, signals
+from ..dbutil import add_once
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..members.models import Member
@@ -150,7 +151,11 @@ def update_community(actor: Member, community_id: int, *, name: str, category: s
         community.image_key = None
     community.name, community.category, community.description = name, category, description
     community.join_policy, community.topic_visibility = join_policy, topic_visibility
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # renamed to a name someone took at the same moment
+        db.session.rollback()
+        raise Invalid("同じ名前のコミュニティがすでにあります。別の名前にしてください。", code="name")
     if old_image and old_image != community.image_key:
         media.delete_image(current_app.config["EJAN_MEDIA_DIR"], old_image)
     return community
@@ -506,13 +511,13 @@ def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
                            .values(comment_count=Topic.comment_count + 1, last_comment_at=now)
                            .execution_options(synchronize_session=False))
         _touch(topic.community_id, now)
-        if follow and db.session.get(TopicFollow, (topic.id, actor.id)) is None:
-            db.session.add(TopicFollow(topic_id=topic.id, member_id=actor.id))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return db.session.scalars(select(TopicComment).where(
             TopicComment.author_id == actor.id, TopicComment.submit_token == submit_token)).one()
+    if follow and db.session.get(TopicFollow, (topic.id, actor.id)) is None:
+        add_once(TopicFollow(topic_id=topic.id, member_id=actor.id))
     signals.topic_commented.send(comment, topic=topic, followers=_followers_who_may_read(topic, actor))
     return comment
 

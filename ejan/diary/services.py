@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import media, signals
+from ..dbutil import add_once
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..friends.models import Friendship
@@ -267,14 +268,14 @@ def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False
             return earlier
     comment = DiaryComment(entry_id=entry.id, author_id=actor.id, body=body, submit_token=submit_token)
     db.session.add(comment)
-    if follow and actor.id != entry.author_id and db.session.get(DiaryFollow, (entry.id, actor.id)) is None:
-        db.session.add(DiaryFollow(entry_id=entry.id, member_id=actor.id))
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return db.session.scalars(select(DiaryComment).where(
             DiaryComment.author_id == actor.id, DiaryComment.submit_token == submit_token)).one()
+    if follow and actor.id != entry.author_id and db.session.get(DiaryFollow, (entry.id, actor.id)) is None:
+        add_once(DiaryFollow(entry_id=entry.id, member_id=actor.id))
     signals.diary_commented.send(comment, entry=entry, followers=_followers_who_may_see(entry, actor))
     return comment
 

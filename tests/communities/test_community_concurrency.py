@@ -102,12 +102,14 @@ def test_a_comment_form_sent_twice_at_once_makes_one_comment(app, make_member, m
     assert db.session.scalar(select(Topic.comment_count).where(Topic.id == topic_id)) == 1
 
 
+@pytest.mark.parametrize("names", [("掛川茶の会", "掛川茶の会"), ("Kakegawa Tea", "kakegawa tea")])
 def test_two_people_opening_communities_of_the_same_name_at_once_get_one_and_a_clean_message(app, make_member,
-                                                                                            monkeypatch):
-    ids = iter([make_member("佐藤").id, make_member("鈴木").id])
+                                                                                            monkeypatch, names):
+    openers = iter([(make_member("佐藤").id, names[0]), (make_member("鈴木").id, names[1])])
 
     def open_one():
-        return services.create_community(as_member(next(ids)), name="掛川茶の会", category="趣味",
+        member_id, name = next(openers)
+        return services.create_community(as_member(member_id), name=name, category="趣味",
                                          description="同時に作る").id
 
     # Both ask _name_taken() first and hear "free"; the unique name lets one community in.
