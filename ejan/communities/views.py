@@ -333,7 +333,8 @@ def comment(topic_id: int):
 @login_required
 def comment_page(comment_id: int):
     found = services.get_comment(current_user, comment_id)
-    return render("communities/comment.html", comment=found, topic=found.topic, community=found.topic.community)
+    return render("communities/comment.html", comment=found, topic=found.topic, community=found.topic.community,
+                  can_delete=services.can_delete_comment(current_user, found))
 
 
 @bp.route("/topics/comments/<int:comment_id>/delete", methods=["GET", "POST"])
