@@ -1,4 +1,5 @@
 """Small database helpers shared by features."""
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
@@ -16,3 +17,25 @@ def add_once(row) -> bool:
     except IntegrityError:
         db.session.rollback()
         return False
+
+
+def form_token(token: str | None) -> str | None:
+    """A form's hidden one-time token as stored (the column holds 40 characters); a tampered longer one is cut."""
+    return (token or "")[:40] or None
+
+
+def earlier_submission(model, author_id: int, token: str | None):
+    """The row this same form already created (a double submit, a reload), or None.
+
+    `model` has author_id and submit_token, with a unique constraint on the pair, so two submits
+    racing past this check still leave one row.
+    """
+    if not token:
+        return None
+    return db.session.scalar(select(model).where(model.author_id == author_id, model.submit_token == token))
+
+
+def contains(query: str, *columns):
+    """Case-insensitive "contains `query`" over columns, with %, _ and \\ in the query taken literally."""
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import media, signals
-from ..dbutil import add_once
+from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..members.models import Member
@@ -172,8 +172,7 @@ def list_communities(viewer: Member, *, category: str | None = None, query: str 
         stmt = stmt.where(Community.category == category)
     query = (query or "").strip()
     if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Community.name.ilike(pattern, escape="\\"), Community.description.ilike(pattern, escape="\\")))
+        stmt = stmt.where(contains(query, Community.name, Community.description))
     order = {
         "members": (Community.member_count.desc(), Community.id.desc()),
         "activity": (Community.last_activity_at.desc(), Community.id.desc()),
@@ -413,10 +412,10 @@ def create_topic(actor: Member, community_id: int, *, title: str, body: str,
     community = get_community(actor, community_id)
     _require_role(actor, community, JOINED, "トピックを立てられるのはメンバーだけです。")
     title, body = _clean_post(title, body)
-    if submit_token:
-        earlier = db.session.scalar(select(Topic).where(Topic.author_id == actor.id, Topic.submit_token == submit_token))
-        if earlier is not None:
-            return earlier
+    submit_token = form_token(submit_token)
+    earlier = earlier_submission(Topic, actor.id, submit_token)
+    if earlier is not None:
+        return earlier
     now = utcnow()
     topic = Topic(community_id=community.id, author_id=actor.id, title=title, body=body,
                   submit_token=submit_token, created_at=now, last_comment_at=now)
@@ -428,8 +427,7 @@ def create_topic(actor: Member, community_id: int, *, title: str, body: str,
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return db.session.scalars(select(Topic).where(
-            Topic.author_id == actor.id, Topic.submit_token == submit_token)).one()
+        return earlier_submission(Topic, actor.id, submit_token)
     return topic
 
 
@@ -497,11 +495,10 @@ def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
         raise Invalid("コメントを入力してください。", code="body")
     if len(body) > COMMENT_MAX:
         raise Invalid(f"コメントは{COMMENT_MAX:,}文字以内にしてください。", code="body")
-    if submit_token:
-        earlier = db.session.scalar(select(TopicComment).where(
-            TopicComment.author_id == actor.id, TopicComment.submit_token == submit_token))
-        if earlier is not None:
-            return earlier
+    submit_token = form_token(submit_token)
+    earlier = earlier_submission(TopicComment, actor.id, submit_token)
+    if earlier is not None:
+        return earlier
     now = utcnow()
     comment = TopicComment(topic_id=topic.id, author_id=actor.id, body=body, submit_token=submit_token, created_at=now)
     db.session.add(comment)
@@ -514,8 +511,7 @@ def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return db.session.scalars(select(TopicComment).where(
-            TopicComment.author_id == actor.id, TopicComment.submit_token == submit_token)).one()
+        return earlier_submission(TopicComment, actor.id, submit_token)
     if follow and db.session.get(TopicFollow, (topic.id, actor.id)) is None:
         add_once(TopicFollow(topic_id=topic.id, member_id=actor.id))
     signals.topic_commented.send(comment, topic=topic, followers=_followers_who_may_read(topic, actor))
@@ -562,9 +558,7 @@ def search_topics(viewer: Member, query: str, page: int, per_page: int) -> Page:
         return Page(items=[], number=1, per_page=per_page, has_next=False)
     if len(query) > 100:
         raise Invalid("検索語は100文字以内にしてください。", code="q")
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    stmt = (select(Topic).where(readable_topics(viewer),
-                                or_(Topic.title.ilike(pattern, escape="\\"), Topic.body.ilike(pattern, escape="\\")))
+    stmt = (select(Topic).where(readable_topics(viewer), contains(query, Topic.title, Topic.body))
             .options(selectinload(Topic.author), selectinload(Topic.community))
             .order_by(Topic.last_comment_at.desc(), Topic.id.desc()))
     return paginate(stmt, page, per_page)

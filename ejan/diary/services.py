@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import media, signals
-from ..dbutil import add_once
+from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..friends.models import Friendship
@@ -119,20 +119,13 @@ def _drop_images(keys: Iterable[str]) -> None:
         media.delete_image(current_app.config["EJAN_MEDIA_DIR"], key)
 
 
-def _form_token(token: str | None) -> str | None:
-    """The hidden form token as stored (its column holds 40 characters); a tampered longer one is cut."""
-    return (token or "")[:40] or None
-
-
 def create_entry(author: Member, *, title: str, body: str, visibility: str,
                  photos: Sequence[BinaryIO] = (), submit_token: str | None = None) -> DiaryEntry:
     title, body, visibility = _clean(title, body, visibility)
-    submit_token = _form_token(submit_token)
-    if submit_token:
-        earlier = db.session.scalar(select(DiaryEntry).where(
-            DiaryEntry.author_id == author.id, DiaryEntry.submit_token == submit_token))
-        if earlier is not None:
-            return earlier  # the same form sent twice: one entry
+    submit_token = form_token(submit_token)
+    earlier = earlier_submission(DiaryEntry, author.id, submit_token)
+    if earlier is not None:
+        return earlier  # the same form sent twice: one entry
     keys = _store_photos(photos, PHOTOS_MAX)
     entry = DiaryEntry(author_id=author.id, title=title, body=body, visibility=visibility, submit_token=submit_token,
                        photos=[DiaryPhoto(position=i, image_key=k) for i, k in enumerate(keys)])
@@ -143,8 +136,7 @@ def create_entry(author: Member, *, title: str, body: str, visibility: str,
         # Both submits passed the check above at the same moment; the unique token let one through.
         db.session.rollback()
         _drop_images(keys)
-        return db.session.scalars(select(DiaryEntry).where(
-            DiaryEntry.author_id == author.id, DiaryEntry.submit_token == submit_token)).one()
+        return earlier_submission(DiaryEntry, author.id, submit_token)
     return entry
 
 
@@ -208,9 +200,7 @@ def search(viewer: Member, query: str, page: int, per_page: int) -> Page:
         return Page(items=[], number=1, per_page=per_page, has_next=False)
     if len(query) > SEARCH_MAX:
         raise Invalid(f"検索語は{SEARCH_MAX}文字以内にしてください。", code="q")
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    matches = or_(DiaryEntry.title.ilike(pattern, escape="\\"), DiaryEntry.body.ilike(pattern, escape="\\"))
-    return paginate(_listing(viewer).where(matches), page, per_page)
+    return paginate(_listing(viewer).where(contains(query, DiaryEntry.title, DiaryEntry.body)), page, per_page)
 
 
 def month(viewer: Member | None, author: Member, year: int, month_number: int) -> tuple[list[DiaryEntry], set[int]]:
@@ -260,20 +250,17 @@ def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False
         raise Invalid("コメントを入力してください。", code="body")
     if len(body) > COMMENT_MAX:
         raise Invalid(f"コメントは{COMMENT_MAX:,}文字以内にしてください。", code="body")
-    submit_token = _form_token(submit_token)
-    if submit_token:
-        earlier = db.session.scalar(select(DiaryComment).where(
-            DiaryComment.author_id == actor.id, DiaryComment.submit_token == submit_token))
-        if earlier is not None:
-            return earlier
+    submit_token = form_token(submit_token)
+    earlier = earlier_submission(DiaryComment, actor.id, submit_token)
+    if earlier is not None:
+        return earlier
     comment = DiaryComment(entry_id=entry.id, author_id=actor.id, body=body, submit_token=submit_token)
     db.session.add(comment)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return db.session.scalars(select(DiaryComment).where(
-            DiaryComment.author_id == actor.id, DiaryComment.submit_token == submit_token)).one()
+        return earlier_submission(DiaryComment, actor.id, submit_token)
     if follow and actor.id != entry.author_id and db.session.get(DiaryFollow, (entry.id, actor.id)) is None:
         add_once(DiaryFollow(entry_id=entry.id, member_id=actor.id))
     signals.diary_commented.send(comment, entry=entry, followers=_followers_who_may_see(entry, actor))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ejan.communities import services
 from ejan.communities.models import MEMBERS_ONLY, Topic, TopicComment, TopicFollow
@@ -273,3 +273,15 @@ def test_deleting_a_comment_over_http(club, browser):
     response = browser(people["鈴木"]).post(f"/topics/comments/{comment.id}/delete")
     assert response.status_code == 302 and path_of(response.headers["Location"]) == f"/topics/{topic.id}"
     assert count(TopicComment) == 0
+
+
+def test_a_tampered_overlong_form_token_still_posts_once(app, make_member):
+    owner = make_member("佐藤")
+    community = services.create_community(owner, name="長いトークン", category="趣味", description="テスト")
+    token = "x" * 300
+    first = services.create_topic(owner, community.id, title="お知らせ", body="本文", submit_token=token)
+    again = services.create_topic(owner, community.id, title="お知らせ", body="本文", submit_token=token)
+    assert first.id == again.id
+    services.add_comment(owner, first.id, "コメント", submit_token=token)
+    services.add_comment(owner, first.id, "コメント", submit_token=token)
+    assert db.session.scalar(select(func.count(TopicComment.id))) == 1
