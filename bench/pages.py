@@ -25,6 +25,8 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from ejan import create_app  # noqa: E402
 from ejan.extensions import db  # noqa: E402
+from ejan.communities.models import Community, Membership, Topic, TopicComment  # noqa: E402
+from ejan.diary.models import DiaryComment, DiaryEntry  # noqa: E402
 from ejan.friends.models import FriendRequest, Friendship  # noqa: E402
 from ejan.members.models import DISTRICTS, Member  # noqa: E402
 from ejan.notify.models import Notification  # noqa: E402
@@ -33,7 +35,7 @@ KEITAI_UA = "KDDI-CA31 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0"
 PC_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0"
 
 
-def fill(members: int, friends: int, seed: int = 1) -> None:
+def fill(members: int, friends: int, entries_each: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     password = generate_password_hash("bench-password", method="pbkdf2:sha256:1000")
     batch = 5000
@@ -60,6 +62,28 @@ def fill(members: int, friends: int, seed: int = 1) -> None:
     db.session.execute(insert(FriendRequest), [
         {"from_id": i, "to_id": 1, "message": "はじめまして"} for i in range(members - 29, members + 1)
     ])
+    visibilities = ["members", "members", "friends", "private"]
+    for start in range(1, members * entries_each + 1, batch):
+        db.session.execute(insert(DiaryEntry), [
+            {"author_id": (i % members) + 1, "title": f"日記{i}", "body": "茶畑の話 " * 20,
+             "visibility": visibilities[i % 4]} for i in range(start, min(members * entries_each + 1, start + batch))
+        ])
+    db.session.execute(insert(DiaryComment), [
+        {"entry_id": rng.randint(1, members * entries_each), "author_id": rng.randint(1, members), "body": "いいですね"}
+        for _ in range(members)])
+    communities = max(10, members // 24)  # 5,000 communities for 120,000 members
+    db.session.execute(insert(Community), [
+        {"name": f"コミュニティ{c}", "category": "地域", "description": "地域の集まり", "owner_id": c,
+         "member_count": 1, "join_policy": "open", "topic_visibility": "site"} for c in range(1, communities + 1)])
+    db.session.execute(insert(Membership), [
+        {"community_id": c, "member_id": c, "role": "owner"} for c in range(1, communities + 1)])
+    db.session.execute(insert(Membership), [
+        {"community_id": c, "member_id": 1, "role": "member"} for c in range(2, min(communities, 200) + 1)])
+    db.session.execute(insert(Topic), [
+        {"community_id": (t % communities) + 1, "author_id": (t % communities) + 1, "title": f"トピック{t}",
+         "body": "本文", "comment_count": 0} for t in range(communities * 5)])
+    db.session.execute(insert(TopicComment), [
+        {"topic_id": 1, "author_id": rng.randint(1, members), "body": "コメント"} for _ in range(300)])
     db.session.execute(insert(Notification), [
         {"member_id": 1, "kind": "friend_accepted", "actor_id": rng.randint(2, members), "link": "/"} for _ in range(500)
     ])
@@ -92,6 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=20000)
     parser.add_argument("--friends", type=int, default=20, help="average friends per member")
+    parser.add_argument("--entries", type=int, default=5, help="diary entries per member")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     url = os.environ.get("EJAN_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
@@ -101,10 +126,12 @@ def main() -> None:
     with app.app_context():
         upgrade()
         began = time.perf_counter()
-        fill(args.members, args.friends)
+        fill(args.members, args.friends, args.entries)
         print(f"filled {args.members} members, ~{args.friends} friends each in {time.perf_counter() - began:.1f} s ({url})")
     paths = ["/", "/members/1", "/members/2", "/members/1/friends", "/members/1/friends?page=5",
-             "/friends/requests", "/notifications", "/invitations"]
+             "/friends/requests", "/notifications", "/invitations",
+             "/diary/friends", "/diary/everyone", "/members/2/diary", "/diary/search?q=%E8%8C%B6",
+             "/communities", "/communities?sort=activity", "/communities/1", "/topics/1", "/communities/mine"]
     measure(app, paths, args.repeat)
 
 
