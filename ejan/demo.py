@@ -36,6 +36,15 @@ DIARY = [
 ]
 COMMENTS = ["いいですね！", "今度ぜひご一緒させてください。", "写真も見たいです。", "お疲れさまでした。"]
 
+COMMUNITIES = [
+    ("倉真の茶畑", "地域", "倉真地区で茶畑をやっている人、お茶が好きな人の集まりです。摘み取りの情報交換をしましょう。", "open", "site"),
+    ("第一小学校PTA", "学校・PTA", "第一小学校の保護者のコミュニティです。参加には承認が必要です。", "approval", "members"),
+    ("掛川ジョギング部", "スポーツ", "掛川城のまわりを走る仲間を募集中！", "open", "site"),
+    ("自主防災会・南部", "防災", "南部地区の自主防災会の連絡用です。", "approval", "site"),
+]
+TOPICS = [("今年の一番茶はいつごろ？", "みなさんの畑ではいつごろ摘み取りの予定ですか？"),
+          ("次の集まりについて", "来月の集まりの日程を相談しましょう。")]
+
 INTROS = [
     "いつも畑のお茶をおすそ分けしてくれる、頼りになるご近所さんです。",
     "自治会の防災訓練でお世話になっています。",
@@ -83,5 +92,33 @@ def load() -> tuple[str, str]:
             for commenter in rng.sample(residents, 2) if entry.visibility == MEMBERS else []:
                 if commenter.id != member.id:
                     db.session.add(DiaryComment(entry_id=entry.id, author_id=commenter.id, body=rng.choice(COMMENTS)))
+    _load_communities(rng, residents)
     db.session.commit()
     return ADMIN_EMAIL, PASSWORD
+
+
+def _load_communities(rng: random.Random, residents: list[Member]) -> None:
+    from datetime import timedelta
+
+    from .communities.models import Community, Event, Membership, Topic, TopicComment
+    from .sessions import utcnow
+
+    for number, (name, category, description, policy, visibility) in enumerate(COMMUNITIES):
+        owner = residents[number * 3]
+        joined = [m for m in rng.sample(residents, 10) if m.id != owner.id]
+        community = Community(name=name, category=category, description=description, join_policy=policy,
+                              topic_visibility=visibility, owner_id=owner.id, member_count=1 + len(joined))
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(Membership(community_id=community.id, member_id=owner.id, role="owner"))
+        db.session.add_all(Membership(community_id=community.id, member_id=m.id,
+                                      role="moderator" if i == 0 else "member") for i, m in enumerate(joined))
+        for title, body in TOPICS:
+            topic = Topic(community_id=community.id, author_id=owner.id, title=title, body=body, comment_count=2)
+            db.session.add(topic)
+            db.session.flush()
+            db.session.add_all(TopicComment(topic_id=topic.id, author_id=m.id, body=rng.choice(COMMENTS))
+                               for m in joined[:2])
+        db.session.add(Event(community_id=community.id, author_id=owner.id, title=f"{name}の集まり",
+                             starts_at=utcnow() + timedelta(days=7 + number), place="掛川市生涯学習センター",
+                             description="どなたでもどうぞ。"))

@@ -1,6 +1,7 @@
 """The `flask ejan …` commands a city administrator runs on the server."""
 from sqlalchemy import func, select
 
+from ejan.communities.models import Community
 from ejan.diary.models import DiaryEntry
 from ejan.extensions import db
 from ejan.friends.models import Friendship
@@ -44,3 +45,4 @@ def test_demo_loads_an_admin_and_thirty_residents_with_friends_once(app, client)
     assert resident.invited_by is not None  # the invite tree is there to look at
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
     assert db.session.scalar(select(func.count(DiaryEntry.id))) == 60
+    assert db.session.scalar(select(func.count(Community.id))) == 4
