@@ -64,6 +64,15 @@ def readable_topics(viewer: Member | None):
     return or_(site_wide, joined)
 
 
+def runs(viewer: Member | None, community: Community) -> bool:
+    """The owner or a moderator: may change settings, answer requests and moderate topics."""
+    return role_of(viewer, community) in RUNNERS
+
+
+def owns(viewer: Member | None, community: Community) -> bool:
+    return role_of(viewer, community) == OWNER
+
+
 def _require_role(viewer: Member, community: Community, allowed: Sequence[str], message: str) -> str:
     if not _active(viewer):
         raise Forbidden("ログインしてください。")
@@ -289,11 +298,25 @@ def _can_act_on(actor_role: str, target_role: str | None) -> bool:
     return target_role in (MEMBER, PENDING, BANNED)
 
 
+def member_actions(actor_role: str | None, target_role: str | None, *, is_self: bool = False) -> tuple[str, ...]:
+    """What a runner may do to one joined member, for the buttons on both template sets and for the checks."""
+    if is_self or actor_role not in RUNNERS or target_role not in (MODERATOR, MEMBER) \
+            or not _can_act_on(actor_role, target_role):
+        return ()
+    if actor_role == OWNER:
+        return ("promote" if target_role == MEMBER else "demote", "remove", "ban")
+    return ("remove", "ban")
+
+
+def actions_on(actor: Member, role: str | None, memberships: Sequence[Membership]) -> dict[int, tuple[str, ...]]:
+    return {m.member_id: member_actions(role, m.role, is_self=m.member_id == actor.id) for m in memberships}
+
+
 def remove_member(actor: Member, community_id: int, member_id: int) -> None:
     community = get_community(actor, community_id)
     actor_role = _require_role(actor, community, RUNNERS, "メンバーを外せるのは管理人と副管理人です。")
     target = db.session.get(Membership, (community.id, member_id))
-    if target is None or target.role not in (MODERATOR, MEMBER) or not _can_act_on(actor_role, target.role):
+    if target is None or "remove" not in member_actions(actor_role, target.role, is_self=member_id == actor.id):
         raise Forbidden("このメンバーは外せません。")
     _delete_membership(community.id, member_id, (target.role,))
     db.session.commit()

@@ -10,7 +10,7 @@ from ..mobile import is_lite, page_number, per_page, render, text_part
 from ..text import to_jst
 from . import services
 from .forms import CommentForm, CommunityForm, EventForm, JoinForm, TopicForm
-from .models import BANNED, CATEGORIES, PENDING, RUNNERS
+from .models import BANNED, CATEGORIES, PENDING
 
 bp = Blueprint("communities", __name__)
 
@@ -92,7 +92,7 @@ def image(community_id: int, variant: str):
 @login_required
 def edit(community_id: int):
     community = services.get_community(current_user, community_id)
-    if services.role_of(current_user, community) not in RUNNERS:
+    if not services.runs(current_user, community):
         abort(403)
     form = CommunityForm(obj=community)
     if form.validate_on_submit():
@@ -179,8 +179,10 @@ def member_action(community_id: int, member_id: int, action: str):
 @login_required
 def members(community_id: int):
     community = services.get_community(current_user, community_id)
-    return render("communities/members.html", community=community, role=services.role_of(current_user, community),
-                  page=services.members_of(current_user, community, page_number(), per_page()), form=ConfirmForm())
+    role = services.role_of(current_user, community)
+    page = services.members_of(current_user, community, page_number(), per_page())
+    return render("communities/members.html", community=community, role=role, page=page, form=ConfirmForm(),
+                  actions=services.actions_on(current_user, role, page.items))
 
 
 @bp.get("/communities/<int:community_id>/<any(requests, banned):which>")
@@ -196,7 +198,7 @@ def waiting(community_id: int, which: str):
 @login_required
 def handover(community_id: int):
     community = services.get_community(current_user, community_id)
-    if services.role_of(current_user, community) != "owner":
+    if not services.owns(current_user, community):
         abort(403)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -304,7 +306,7 @@ def delete_topic(topic_id: int):
         community = services.delete_topic(current_user, found.id)
         flash("トピックを削除しました。")
         return redirect(url_for("communities.topics", community_id=community.id))
-    if services.role_of(current_user, found.community) not in RUNNERS:
+    if not services.runs(current_user, found.community):
         abort(403)
     return render("communities/delete_topic.html", topic=found, community=found.community, form=form)
 
