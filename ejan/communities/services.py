@@ -185,7 +185,7 @@ def list_communities(viewer: Member, *, category: str | None = None, query: str 
     order = {
         "members": (Community.member_count.desc(), Community.id.desc()),
         "activity": (Community.last_activity_at.desc(), Community.id.desc()),
-        "new": (Community.created_at.desc(), Community.id.desc()),
+        "new": (Community.id.desc(),),  # ids grow with time; the primary key serves this order
     }.get(sort)
     if order is None:
         raise Invalid("並べ方を選んでください。", code="sort")
