@@ -51,7 +51,7 @@ def without_session(path: str) -> str:
 KEITAI_TEXT_BUDGET = 3500  # bytes of one long text per keitai page, leaving room for comments and forms
 
 
-def text_part(text: str) -> tuple[str, int, int]:
+def text_part(text: str, budget: int = KEITAI_TEXT_BUDGET) -> tuple[str, int, int]:
     """The `?part=` slice of a long text for keitai, cut by rendered size; PCs get the whole text.
 
     Returns (the part, its number, how many parts).
@@ -60,7 +60,7 @@ def text_part(text: str) -> tuple[str, int, int]:
         return text, 1, 1
     from ..text import split_by_size
 
-    parts = split_by_size(text, request.device.encoding, KEITAI_TEXT_BUDGET)
+    parts = split_by_size(text, request.device.encoding, budget)
     number = min(max(1, request.args.get("part", 1, type=int)), len(parts))
     return parts[number - 1], number, len(parts)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import logging
 
 from flask import current_app, g, make_response, render_template, request
@@ -25,6 +26,13 @@ codecs.register_error("ejan-geta", _geta)
 
 class PageBudgetExceeded(AssertionError):
     """Raised only when EJAN_STRICT_PAGE_BUDGET is on (tests), so no keitai page grows past its budget unnoticed."""
+
+
+class AccessKeyClash(AssertionError):
+    """Two links on one keitai page answer the same key: the phone follows only one of them."""
+
+
+_ACCESSKEY = re.compile(rb'accesskey="([^"]*)"')
 
 
 def view_override() -> str | None:
@@ -56,17 +64,22 @@ def render(name: str, status: int = 200, **context) -> Response:
     html = render_template(f"{chosen}/{name}", **context)
     body = html.encode(request.device.encoding, "ejan-geta")
     if chosen == MOBILE:
-        _check_budget(name, len(body))
+        _check_keitai_page(name, body)
     response = make_response(body, status)
     response.content_type = f"text/html; charset={page_charset()}"
     return response
 
 
-def _check_budget(name: str, size: int) -> None:
+def _check_keitai_page(name: str, body: bytes) -> None:
+    strict = current_app.config["EJAN_STRICT_PAGE_BUDGET"]
     budget = current_app.config["EJAN_KEITAI_PAGE_BUDGET"]
-    if size <= budget:
-        return
-    message = f"keitai page {name} is {size} bytes, over the {budget}-byte budget"
-    if current_app.config["EJAN_STRICT_PAGE_BUDGET"]:
-        raise PageBudgetExceeded(message)
-    log.warning(message)
+    if len(body) > budget:
+        message = f"keitai page {name} is {len(body)} bytes, over the {budget}-byte budget"
+        if strict:
+            raise PageBudgetExceeded(message)
+        log.warning(message)
+    if strict:
+        keys = _ACCESSKEY.findall(body)
+        clashes = sorted({k.decode() for k in keys if keys.count(k) > 1})
+        if clashes:
+            raise AccessKeyClash(f"keitai page {name} uses accesskey {', '.join(clashes)} more than once")

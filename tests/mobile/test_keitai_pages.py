@@ -263,3 +263,31 @@ def test_a_long_text_is_cut_into_parts_that_fit_a_keitai_page():
     parts = split_by_size(nasty, "cp932", 3500)
     assert "".join(parts) == nasty
     assert all(rendered_size(part, "cp932") <= 3500 for part in parts)
+
+
+def test_a_long_self_introduction_can_be_read_whole_on_a_keitai_in_parts(keitai, make_member):
+    sato = make_member("佐藤")
+    sato.intro = "".join(f"{i:04d}茶" for i in range(400))  # 2,000 characters, the most a profile takes
+    db.session.commit()
+    viewer = make_member("鈴木")
+    phone = keitai("au")
+    keitai_login(phone, viewer)
+    seen, url = "", f"/members/{sato.id}"
+    for _ in range(10):
+        html = html_of(phone.get(url))
+        seen += html
+        more = re.search(r'<a href="([^"]+)" accesskey="8">\[8\]続きを読む', html)
+        if not more:
+            break
+        url = more.group(1).replace("&amp;", "&")
+    assert all(f"{i:04d}茶" in seen for i in range(400)), "part of the self-introduction cannot be reached"
+    assert len(re.findall(r'accesskey="6"', html)) == 1, "the parts' keys must not clash with the page's own"
+
+
+def test_two_links_answering_one_key_fail_loudly_in_tests(app):
+    from ejan.mobile.render import AccessKeyClash, _check_keitai_page
+
+    with app.app_context():
+        _check_keitai_page("ok.html", b'<a accesskey="1">a</a><a accesskey="2">b</a>')
+        with pytest.raises(AccessKeyClash):
+            _check_keitai_page("clash.html", b'<a accesskey="5">a</a><a accesskey="5">b</a>')
