@@ -558,9 +558,15 @@ def get_comment(viewer: Member, comment_id: int) -> TopicComment:
     return comment
 
 
-def can_delete_comment(actor: Member, comment: TopicComment) -> bool:
+def deletable_comments(actor: Member, role: str | None, comments: Sequence[TopicComment]) -> set[int]:
     """The commenter takes a comment back; the owner and moderators remove any."""
-    return _active(actor) and (comment.author_id == actor.id or role_of(actor, comment.topic.community) in RUNNERS)
+    if not _active(actor):
+        return set()
+    return {c.id for c in comments if c.author_id == actor.id or role in RUNNERS}
+
+
+def can_delete_comment(actor: Member, comment: TopicComment) -> bool:
+    return comment.id in deletable_comments(actor, role_of(actor, comment.topic.community), [comment])
 
 
 def delete_comment(actor: Member, comment_id: int) -> Topic:

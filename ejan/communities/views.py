@@ -255,8 +255,10 @@ def topic(topic_id: int):
 def _topic_page(found, form, status: int = 200):
     role = services.role_of(current_user, found.community)
     body, part, parts = text_part(found.body)
+    comments = services.comments_on(found, page_number(), per_page(keitai=5))
     return render("communities/topic.html", status=status, topic=found, community=found.community, role=role,
-                  form=form, comments=services.comments_on(found, page_number(), per_page(keitai=5)),
+                  form=form, comments=comments, deletable=services.deletable_comments(current_user, role, comments.items),
+                  can_edit=services.can_edit_topic(current_user, found),
                   body=body, part=part, parts=parts, can_post=services.can_post(current_user,
                   found.community, role), actions=ConfirmForm())
 
@@ -419,6 +421,7 @@ def event(event_id: int):
     role = services.role_of(current_user, found.community)
     return render("communities/event.html", event=found, community=found.community, going=going,
                   not_going=not_going, mine=services.my_attendance(current_user, found),
+                  can_change=services.can_change_event(current_user, found),
                   can_post=services.can_post(current_user, found.community, role), role=role, form=ConfirmForm())
 
 

@@ -286,13 +286,21 @@ def get_comment(viewer: Member, comment_id: int) -> DiaryComment:
     return comment
 
 
-def delete_comment(actor: Member, comment_id: int) -> DiaryEntry:
+def may_delete_comment(actor: Member, comment: DiaryComment, entry: DiaryEntry) -> bool:
     """The commenter may take a comment back; the entry's author may remove any comment on it."""
+    return actor.id in (comment.author_id, entry.author_id)
+
+
+def deletable_comments(actor: Member, entry: DiaryEntry, comments: Sequence[DiaryComment]) -> set[int]:
+    return {c.id for c in comments if may_delete_comment(actor, c, entry)}
+
+
+def delete_comment(actor: Member, comment_id: int) -> DiaryEntry:
     comment = db.session.get(DiaryComment, comment_id)
     if comment is None:
         raise NotFound("コメントが見つかりません。")
     entry = db.session.get(DiaryEntry, comment.entry_id)
-    if actor.id not in (comment.author_id, entry.author_id):
+    if not may_delete_comment(actor, comment, entry):
         raise Forbidden("このコメントは削除できません。")
     db.session.delete(comment)
     db.session.commit()

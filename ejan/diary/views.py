@@ -67,6 +67,7 @@ def _show(entry, form, status: int = 200):
     comments = services.comments_on(entry, page_number(), per_page(keitai=5))
     return render("diary/show.html", status=status, entry=entry, form=form, comments=comments,
                   body=body, part=part, parts=parts,
+                  deletable=services.deletable_comments(current_user, entry, comments.items),
                   following=services.is_following(current_user, entry), delete_form=ConfirmForm())
 
 
@@ -151,14 +152,15 @@ def _last_page(entry) -> int:
 @login_required
 def comment_page(comment_id: int):
     comment = services.get_comment(current_user, comment_id)
-    return render("diary/comment.html", comment=comment, entry=comment.entry)
+    return render("diary/comment.html", comment=comment, entry=comment.entry,
+                  can_delete=services.may_delete_comment(current_user, comment, comment.entry))
 
 
 @bp.route("/diary/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_comment(comment_id: int):
     comment = services.get_comment(current_user, comment_id)
-    if current_user.id not in (comment.author_id, comment.entry.author_id):
+    if not services.may_delete_comment(current_user, comment, comment.entry):
         return redirect(url_for("diary.show", entry_id=comment.entry_id))
     form = ConfirmForm()
     if form.validate_on_submit():
