@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
 
-from .render import VIEW_COOKIE, is_lite, page_charset, render, template_set  # noqa: F401
+from .render import VIEW_COOKIE, is_lite, page_charset, render  # noqa: F401  (render is the views' entry point)
 from .device_request import DeviceRequest
 
 
