@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextvars
 import os
 import socket
-import threading
 import uuid
 from email import message_from_bytes, policy
 
@@ -18,9 +17,7 @@ from ejan import create_app
 from ejan.extensions import db, limiter
 from ejan.friends.models import Friendship
 from ejan.members import services as members
-from support import PC_UA, phone_ua
-
-PASSWORD = "tea-harvest-2026"
+from support import PASSWORD, PC_UA, phone_ua
 
 
 # --- the database -------------------------------------------------------------------------------

@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 import csv
+import html as htmllib
+import re
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from ejan.extensions import db
+
+PASSWORD = "tea-harvest-2026"  # every test member's password (conftest.make_member)
+SESSION_PARAM = "ejs"
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 KEITAI_CSV = SHARED_DATA / "keitai_ua_2007.csv"
@@ -74,3 +83,100 @@ def count_queries(engine):
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+# --- pages as a phone sees them ----------------------------------------------------------------------
+
+def html_of(response) -> str:
+    """The page text, decoded the way the phone decodes it (Shift_JIS or UTF-8)."""
+    charset = response.mimetype_params.get("charset", "utf-8").lower()
+    return response.data.decode("cp932" if charset == "shift_jis" else charset)
+
+
+def links(page: str, contains: str = "") -> list[str]:
+    return [htmllib.unescape(h) for h in re.findall(r'href="([^"]+)"', page) if contains in htmllib.unescape(h)]
+
+
+def form_action(page: str, contains: str = "") -> str:
+    for action in re.findall(r'<form[^>]*action="([^"]+)"', page):
+        action = htmllib.unescape(action)
+        if contains in action:
+            return action
+    raise AssertionError(f"no form with action containing {contains!r}")
+
+
+def hidden_fields(page: str, action_contains: str) -> dict:
+    """The hidden inputs of the first form whose action contains `action_contains`."""
+    for form in re.findall(r"<form.*?</form>", page, flags=re.S):
+        action = re.search(r'action="([^"]+)"', form)
+        if action and action_contains in htmllib.unescape(action.group(1)):
+            fields = {}
+            for tag in re.findall(r"<input[^>]*>", form):
+                attrs = dict(re.findall(r'(\w+)="([^"]*)"', tag))
+                if attrs.get("type") == "hidden" and "name" in attrs:
+                    fields[attrs["name"]] = htmllib.unescape(attrs.get("value", ""))
+            return fields
+    raise AssertionError(f"no form with action containing {action_contains!r}")
+
+
+def session_token(url: str) -> str | None:
+    return parse_qs(urlsplit(url).query).get(SESSION_PARAM, [None])[0]
+
+
+def sjis_post(client, url: str, fields: dict):
+    """A form post as i-mode and EZweb send it: url-encoded Shift_JIS."""
+    return client.post(url, data=urlencode(fields, encoding="cp932"),
+                       content_type="application/x-www-form-urlencoded")
+
+
+def keitai_login(client, member, password: str = PASSWORD) -> str:
+    """Log a phone in the way the phone does it; returns the URL it lands on."""
+    action = form_action(html_of(client.get("/login")), "/login")
+    response = sjis_post(client, action, {"email": member.email, "password": password})
+    assert response.status_code == 302, html_of(response)
+    return response.headers["Location"]
+
+
+# --- races ---------------------------------------------------------------------------------------------
+
+def at_the_same_moment(app, monkeypatch, target, name: str, work, *, when=lambda result: True,
+                       catch: tuple = ()) -> tuple[list, list]:
+    """Run work() in two threads, each with its own app context and database session, that both get
+    past `target.name` (the check) before either goes on to write.
+
+    Returns (results, caught): exceptions of the types in `catch` are collected, any other fails the test."""
+    barrier = threading.Barrier(2, timeout=10)
+    original = getattr(target, name)
+    met = []
+
+    def then_wait(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if threading.current_thread() is not threading.main_thread() and when(result):
+            barrier.wait()  # BrokenBarrierError here means the race was not set up: the test fails
+            met.append(True)
+        return result
+
+    monkeypatch.setattr(target, name, then_wait)
+    results, caught, errors = [], [], []
+
+    def run():
+        try:
+            with app.app_context():
+                try:
+                    results.append(work())
+                finally:
+                    db.session.remove()
+        except catch as expected:
+            caught.append(expected)
+        except BaseException as error:  # reported below, in the test's own thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    monkeypatch.setattr(target, name, original)
+    assert not errors, errors
+    assert len(met) == 2, "both must have passed the check before either wrote"
+    return results, caught

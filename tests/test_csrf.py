@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from support import PC_UA, phone_ua
+from support import phone_ua
 
 pytestmark = pytest.mark.usefixtures("csrf_on")
 

@@ -20,8 +20,9 @@ from ejan.communities.models import (APPROVAL, BANNED, JOINED, MEMBER, MODERATOR
 from ejan.extensions import db
 from ejan.members.models import Member
 from ejan.sessions import utcnow
+from support import (PASSWORD, at_the_same_moment, form_action, hidden_fields, html_of,  # noqa: F401
+                     keitai_login, links, sjis_post)
 
-PASSWORD = "tea-harvest-2026"
 
 # The eight roles of the permission matrix, in the order the tables' columns use.
 ROLES = ("owner", "moderator", "member", "pending", "banned", "outsider", "admin", "logged_out")
@@ -198,47 +199,16 @@ def count(model, *where) -> int:
 
 # --- keitai ---------------------------------------------------------------------------------------------
 
-def html_of(response) -> str:
-    charset = response.mimetype_params.get("charset", "utf-8").lower()
-    return response.data.decode("cp932" if charset == "shift_jis" else charset)
 
 
-def form_action(html: str, contains: str = "") -> str:
-    for action in re.findall(r'<form[^>]*action="([^"]+)"', html):
-        action = action.replace("&amp;", "&")
-        if contains in action:
-            return action
-    raise AssertionError(f"no form with action containing {contains!r}")
 
 
-def links(html: str, contains: str = "") -> list[str]:
-    return [href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', html) if contains in href]
 
 
-def hidden_fields(html: str, action_contains: str) -> dict:
-    """The hidden inputs of the first form whose action contains `action_contains`."""
-    for form in re.findall(r"<form.*?</form>", html, flags=re.S):
-        action = re.search(r'action="([^"]+)"', form)
-        if action and action_contains in action.group(1):
-            fields = {}
-            for tag in re.findall(r"<input[^>]*>", form):
-                attrs = dict(re.findall(r'(\w+)="([^"]*)"', tag))
-                if attrs.get("type") == "hidden" and "name" in attrs:
-                    fields[attrs["name"]] = attrs.get("value", "")
-            return fields
-    raise AssertionError(f"no form with action containing {action_contains!r}")
 
 
-def sjis_post(client, url: str, fields: dict):
-    return client.post(url, data=urlencode(fields, encoding="cp932"), content_type="application/x-www-form-urlencoded")
 
 
-def keitai_login(client, member, password: str = PASSWORD) -> str:
-    """Log a phone in the way the phone does it; returns the URL it lands on."""
-    action = form_action(html_of(client.get("/login")), "/login")
-    response = sjis_post(client, action, {"email": member.email, "password": password})
-    assert response.status_code == 302, html_of(response)
-    return response.headers["Location"]
 
 
 def path_of(location: str) -> str:
@@ -246,45 +216,3 @@ def path_of(location: str) -> str:
 
 
 # --- races ----------------------------------------------------------------------------------------------
-
-def at_the_same_moment(app, monkeypatch, target, name: str, work, *, when=lambda result: True,
-                       catch: tuple = ()) -> tuple[list, list]:
-    """Run work() in two threads, each with its own app context and database session, that both get
-    past `target.name` (the check) before either goes on to write.
-
-    Returns (results, caught): exceptions of the types in `catch` are collected, any other fails the test."""
-    barrier = threading.Barrier(2, timeout=10)
-    original = getattr(target, name)
-    met = []
-
-    def then_wait(*args, **kwargs):
-        result = original(*args, **kwargs)
-        if threading.current_thread() is not threading.main_thread() and when(result):
-            barrier.wait()  # BrokenBarrierError here means the race was not set up: the test fails
-            met.append(True)
-        return result
-
-    monkeypatch.setattr(target, name, then_wait)
-    results, caught, errors = [], [], []
-
-    def run():
-        try:
-            with app.app_context():
-                try:
-                    results.append(work())
-                finally:
-                    db.session.remove()
-        except catch as expected:
-            caught.append(expected)
-        except BaseException as error:  # reported below, in the test's own thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    monkeypatch.setattr(target, name, original)
-    assert not errors, errors
-    assert len(met) == 2, "both must have passed the check before either wrote"
-    return results, caught

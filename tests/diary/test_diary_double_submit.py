@@ -5,13 +5,13 @@ arrive at the same moment: two threads, each with its own database session, both
 already one?" check before either has written, and the unique token lets only one row in."""
 from __future__ import annotations
 
-import threading
 
 from sqlalchemy import func, select
 
 from ejan.diary import services
 from ejan.diary.models import MEMBERS, DiaryComment, DiaryEntry
 from ejan.extensions import db
+from support import at_the_same_moment
 from ejan.members.models import Member
 
 TOKEN = "same-form-token-0123456789"
@@ -52,40 +52,6 @@ def test_the_same_comment_form_sent_twice_makes_one_comment(make_member):
     assert count(DiaryComment) == 1
 
 
-def at_the_same_moment(app, monkeypatch, target, name: str, work, *, when=lambda result: True) -> list:
-    """Run work() in two threads that both get past the duplicate check before either writes.
-
-    `target.name` is called after the check and before the insert; both threads wait for each other
-    just after it returns (when `when(result)` holds), so neither can see the other's row."""
-    barrier = threading.Barrier(2, timeout=10)
-    original = getattr(target, name)
-    met = []
-
-    def then_wait(*args, **kwargs):
-        result = original(*args, **kwargs)
-        if threading.current_thread() is not threading.main_thread() and when(result):
-            barrier.wait()  # BrokenBarrierError here means the race was not set up: the test fails
-            met.append(True)
-        return result
-
-    monkeypatch.setattr(target, name, then_wait)
-    results, errors = [], []
-
-    def run():
-        try:
-            with app.app_context():
-                results.append(work())
-        except BaseException as error:  # reported below, in the test's own thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not errors, errors
-    assert len(met) == 2, "both sends must have passed the duplicate check before either wrote"
-    return results
 
 
 def test_two_sends_of_one_entry_form_at_the_same_moment_make_one_entry(app, make_member, monkeypatch):
@@ -97,7 +63,7 @@ def test_two_sends_of_one_entry_form_at_the_same_moment_make_one_entry(app, make
                                      submit_token=TOKEN).id
 
     # _store_photos runs after the check and before the insert (with no photos it stores nothing).
-    ids = at_the_same_moment(app, monkeypatch, services, "_store_photos", send)
+    ids, _ = at_the_same_moment(app, monkeypatch, services, "_store_photos", send)
     assert ids[0] == ids[1]
     assert count(DiaryEntry) == 1
 
@@ -111,6 +77,7 @@ def test_two_sends_of_one_comment_form_at_the_same_moment_make_one_comment(app, 
         return services.add_comment(commenter, entry_id, "同時に二回", submit_token=TOKEN).id
 
     # add_comment's duplicate check is its one session.scalar() call; it finds nothing in both threads.
-    ids = at_the_same_moment(app, monkeypatch, type(db.session), "scalar", send, when=lambda found: found is None)
+    ids, _ = at_the_same_moment(app, monkeypatch, type(db.session), "scalar", send,
+                                when=lambda found: found is None)
     assert ids[0] == ids[1]
     assert count(DiaryComment) == 1

@@ -6,7 +6,7 @@ import html as htmllib
 import io
 import re
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from PIL import Image
@@ -16,46 +16,22 @@ from ejan.diary import services
 from ejan.diary.models import FRIENDS, MEMBERS, DiaryComment, DiaryEntry, Footprint
 from ejan.extensions import db
 from ejan.text import today_jst
+from support import PASSWORD, form_action, hidden_fields, html_of, links, session_token, sjis_post
 
 PARAM = "ejs"
 BUDGET = 10 * 1024
-PASSWORD = "tea-harvest-2026"
 
 
-def html_of(response) -> str:
-    charset = response.mimetype_params.get("charset", "utf-8").lower()
-    return response.data.decode("cp932" if charset == "shift_jis" else charset)
 
 
-def links(page: str) -> list[str]:
-    return [htmllib.unescape(h) for h in re.findall(r'href="([^"]+)"', page)]
 
 
-def form_action(page: str, contains: str) -> str:
-    for action in re.findall(r'<form[^>]*action="([^"]+)"', page):
-        action = htmllib.unescape(action)
-        if contains in action:
-            return action
-    raise AssertionError(f"no form with action containing {contains!r}")
 
 
-def hidden_fields(page: str, action_contains: str) -> dict:
-    form = re.search(rf'<form[^>]*action="[^"]*{re.escape(action_contains)}[^"]*"[^>]*>(.*?)</form>', page, re.S)
-    assert form, action_contains
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", form.group(1)):
-        attrs = dict(re.findall(r'(\w+)="([^"]*)"', tag))
-        if attrs.get("type") == "hidden":
-            fields[attrs["name"]] = htmllib.unescape(attrs.get("value", ""))
-    return fields
 
 
-def session_token(url: str) -> str | None:
-    return parse_qs(urlsplit(url).query).get(PARAM, [None])[0]
 
 
-def sjis_post(client, url: str, fields: dict):
-    return client.post(url, data=urlencode(fields, encoding="cp932"), content_type="application/x-www-form-urlencoded")
 
 
 def sjis_multipart(client, url: str, fields: dict):

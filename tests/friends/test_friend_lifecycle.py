@@ -284,7 +284,6 @@ def test_decline_and_cancel_through_the_pages(make_member, login, browser):
 
 
 def test_someone_elses_request_cannot_be_answered_through_the_pages(make_member, login, browser):
-    web = browser()
     sato, suzuki, tanaka = make_member("佐藤"), make_member("鈴木"), make_member("田中")
     sent = friends.request_friend(sato, suzuki.id)
 

@@ -2,45 +2,25 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from ejan.extensions import db
 from ejan.members.models import Member
-from support import IPHONE_UA, PC_UA, phone_ua
+from support import (IPHONE_UA, PC_UA, form_action, html_of, keitai_login, phone_ua, session_token,
+                     sjis_post)
 
 PARAM = "ejs"
 
 
-def html_of(response) -> str:
-    charset = response.mimetype_params.get("charset", "utf-8").lower()
-    return response.data.decode("cp932" if charset == "shift_jis" else charset)
 
 
-def form_action(html: str, contains: str = "") -> str:
-    for action in re.findall(r'<form[^>]*action="([^"]+)"', html):
-        action = action.replace("&amp;", "&")
-        if contains in action:
-            return action
-    raise AssertionError(f"no form with action containing {contains!r}")
 
 
-def session_token(url: str) -> str | None:
-    return parse_qs(urlsplit(url).query).get(PARAM, [None])[0]
 
 
-def sjis_post(client, url: str, fields: dict):
-    return client.post(url, data=urlencode(fields, encoding="cp932"),
-                       content_type="application/x-www-form-urlencoded")
 
 
-def keitai_login(client, member, password="tea-harvest-2026") -> str:
-    """Log a cookieless phone in the way the phone does it; returns the URL it lands on."""
-    action = form_action(html_of(client.get("/login")), "/login")
-    response = sjis_post(client, action, {"email": member.email, "password": password})
-    assert response.status_code == 302, html_of(response)
-    return response.headers["Location"]
 
 
 # --- encodings and template sets -------------------------------------------------------------

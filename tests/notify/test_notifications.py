@@ -3,7 +3,6 @@ requester, the notifications page lists them in Japanese and marks them read."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask import url_for
@@ -16,7 +15,7 @@ from ejan.friends.models import FriendRequest
 from ejan.members import services as members
 from ejan.notify import services as notify
 from ejan.notify.models import Notification
-from support import phone_ua
+from support import form_action, html_of, keitai_login, phone_ua, session_token, sjis_post
 
 
 def html(response) -> str:
@@ -29,28 +28,12 @@ def notifications_of(member) -> list[Notification]:
     ))
 
 
-def keitai_html(response) -> str:
-    charset = response.mimetype_params.get("charset", "utf-8").lower()
-    return response.data.decode("cp932" if charset == "shift_jis" else charset)
 
 
-def form_action(page: str, contains: str) -> str:
-    for action in re.findall(r'<form[^>]*action="([^"]+)"', page):
-        if contains in action:
-            return action.replace("&amp;", "&")
-    raise AssertionError(f"no form with action containing {contains!r}")
 
 
-def keitai_post(phone, url: str, fields: dict):
-    return phone.post(url, data=urlencode(fields, encoding="cp932"), content_type="application/x-www-form-urlencoded")
 
 
-def keitai_login(phone, member) -> str:
-    """Log a cookieless phone in; returns its session id, which it carries in every URL from now on."""
-    action = form_action(keitai_html(phone.get("/login")), "/login")
-    response = keitai_post(phone, action, {"email": member.email, "password": "tea-harvest-2026"})
-    assert response.status_code == 302
-    return parse_qs(urlsplit(response.headers["Location"]).query)["ejs"][0]
 
 
 def home_badge(page: str) -> int:
@@ -214,12 +197,12 @@ def test_request_sent_from_a_cookieless_keitai_never_hands_its_session_id_to_the
         keitai, make_member, mailbox):
     sato, suzuki = make_member("佐藤"), make_member("鈴木")
     phone = keitai("docomo_nocookie")
-    token = keitai_login(phone, sato)
-    action = form_action(keitai_html(phone.get(f"/members/{suzuki.id}/friend-request?ejs={token}")),
+    token = session_token(keitai_login(phone, sato))
+    action = form_action(html_of(phone.get(f"/members/{suzuki.id}/friend-request?ejs={token}")),
                          "/friend-request")
     assert f"ejs={token}" in action  # the phone's own pages carry its session
 
-    assert keitai_post(phone, action, {"message": "携帯から送りました"}).status_code == 302
+    assert sjis_post(phone, action, {"message": "携帯から送りました"}).status_code == 302
 
     [notice] = notifications_of(suzuki)
     assert notice.link == "/friends/requests"
@@ -229,8 +212,8 @@ def test_request_sent_from_a_cookieless_keitai_never_hands_its_session_id_to_the
         assert token not in part and "ejs=" not in part
     # The addressee reads it on a cookieless phone too: the link carries the reader's session only.
     reader = keitai("docomo_nocookie")
-    reader_token = keitai_login(reader, suzuki)
-    page = keitai_html(reader.get(f"/notifications?ejs={reader_token}")).replace("&amp;", "&")
+    reader_token = session_token(keitai_login(reader, suzuki))
+    page = html_of(reader.get(f"/notifications?ejs={reader_token}")).replace("&amp;", "&")
     assert f"/friends/requests?ejs={reader_token}" in page
     assert token not in page
 
