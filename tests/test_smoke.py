@@ -16,3 +16,19 @@ def test_huge_numbers_in_addresses_are_not_found_not_errors(browser, make_member
                  "/diary/photos/99999999999999999999/pc", "/communities/99999999999999999999"):
         assert web.get(path).status_code == 404, path
     assert web.get("/notifications?page=99999999999999999999").status_code == 200
+
+
+def test_member_images_are_never_kept_in_shared_caches(browser, make_member, app):
+    import io
+
+    from PIL import Image
+
+    sato = make_member("佐藤")
+    web = browser(sato)
+    picture = io.BytesIO()
+    Image.new("RGB", (50, 50), "green").save(picture, "JPEG")
+    picture.seek(0)
+    web.post("/profile/edit", data={"nickname": "佐藤", "intro": "", "district": "", "keitai_email": "",
+                                    "photo": (picture, "me.jpg")}, content_type="multipart/form-data")
+    response = web.get(f"/members/{sato.id}/photo/pc")
+    assert response.status_code == 200 and response.cache_control.private

@@ -1,12 +1,12 @@
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from .. import media
 from ..errors import Invalid
 from ..forms import ConfirmForm
 from ..mobile import is_lite, page_number, per_page, render, text_part
+from ..site.images import send_image
 from ..text import to_jst
 from . import services
 from .forms import CommentForm, CommunityForm, EventForm, JoinForm, TopicForm
@@ -81,11 +81,7 @@ def show(community_id: int):
 @bp.get("/communities/<int:community_id>/image/<variant>")
 @login_required
 def image(community_id: int, variant: str):
-    community = services.get_community(current_user, community_id)
-    if not community.image_key:
-        abort(404)
-    path, mimetype = media.image_file(current_app.config["EJAN_MEDIA_DIR"], community.image_key, variant)
-    return send_file(path, mimetype=mimetype, max_age=3600)
+    return send_image(services.get_community(current_user, community_id).image_key, variant)
 
 
 @bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])

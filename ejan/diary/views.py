@@ -1,14 +1,15 @@
 import calendar
 import secrets
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import media, signals
+from .. import signals
 from ..errors import Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import page_number, per_page, render, text_part
+from ..site.images import send_image
 from ..text import today_jst
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
@@ -205,12 +206,7 @@ def footprints():
 @bp.get("/diary/photos/<int:photo_id>/<variant>")
 @login_required
 def photo(photo_id: int, variant: str):
-    found = services.photo(current_user, photo_id)
-    path, mimetype = media.image_file(current_app.config["EJAN_MEDIA_DIR"], found.image_key, variant)
-    # Private: a shared cache must never hand a friends-only photo to someone else.
-    response = send_file(path, mimetype=mimetype, max_age=3600)
-    response.cache_control.private = True
-    return response
+    return send_image(services.photo(current_user, photo_id).image_key, variant)
 
 
 @bp.get("/diary/feed/<token>.atom")

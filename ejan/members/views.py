@@ -1,14 +1,15 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import media, sessions, signals
+from .. import sessions, signals
 from ..errors import Forbidden, Invalid
 from ..extensions import limiter
 from ..forms import ConfirmForm
 from ..friends import services as friends
 from ..mobile import carry, page_number, per_page, render, without_session
+from ..site.images import send_image
 from . import services
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
 
@@ -143,11 +144,7 @@ def profile(member_id: int):
 @bp.get("/members/<int:member_id>/photo/<variant>")
 @login_required
 def photo(member_id: int, variant: str):
-    member = services.visible_member(current_user, member_id)
-    if not member.photo_key:
-        abort(404)
-    path, mimetype = media.image_file(current_app.config["EJAN_MEDIA_DIR"], member.photo_key, variant)
-    return send_file(path, mimetype=mimetype, max_age=3600)
+    return send_image(services.visible_member(current_user, member_id).photo_key, variant)
 
 
 @bp.route("/profile/edit", methods=["GET", "POST"])
