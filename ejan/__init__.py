@@ -14,9 +14,10 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _configure_logging(app)
-    _configure_extensions(app)
+    features = _load_features(app)
+    _configure_extensions(app, features)
     _configure_routing(app)
-    _register_blueprints(app)
+    _install_features(app, features)
     _register_template_filters(app)
     _register_cli(app)
     return app
@@ -28,9 +29,16 @@ def _configure_logging(app: Flask) -> None:
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-def _configure_extensions(app: Flask) -> None:
+def _load_features(app: Flask):
+    from . import features
+
+    return features.load(app)
+
+
+def _configure_extensions(app: Flask, features) -> None:
     from . import mobile, sessions
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .features import task_modules
     from .tasks import init_celery
 
     db.init_app(app)
@@ -41,7 +49,8 @@ def _configure_extensions(app: Flask) -> None:
     _configure_login()
     sessions.init_app(app)
     mobile.init_app(app)
-    init_celery(app)
+    babel.init_app(app)
+    init_celery(app, task_modules(features))
 
 
 def _configure_routing(app: Flask) -> None:
@@ -66,27 +75,17 @@ def _configure_login() -> None:
     login_manager.login_message = "ログインしてください。"
 
 
-def _register_blueprints(app: Flask) -> None:
-    from .communities.views import bp as communities_bp
-    from .diary.views import bp as diary_bp
-    from .friends.views import bp as friends_bp
-    from .members.views import bp as members_bp
-    from .notify.views import bp as notify_bp
-    from .site.views import bp as site_bp
-    from .site import errors
+def _install_features(app: Flask, features) -> None:
+    from .features import install
 
-    for bp in (site_bp, members_bp, friends_bp, diary_bp, communities_bp, notify_bp):
-        app.register_blueprint(bp)
-    errors.init_app(app)
-
-    # Signal receivers connect once the features they listen to are importable.
-    from .notify import receivers  # noqa: F401
+    install(app, features)
 
 
 def _register_template_filters(app: Flask) -> None:
-    from . import text
+    from . import text, urls
 
     text.init_app(app)
+    urls.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .extensions import db
+from .urls import absolute_url
 from .members import services as members
 from .members.models import ROLE_ADMIN, Member
 
@@ -35,7 +36,7 @@ def invite(email: str, inviter_email: str | None, message: str) -> None:
     if inviter is None:
         raise click.ClickException("no inviting member: run `flask ejan create-admin` first")
     issued = members.invite(inviter, email, message)
-    click.echo(f"{current_app.config['EJAN_BASE_URL'].rstrip('/')}/join/{issued.token}")
+    click.echo(absolute_url("members.join", token=issued.token))
 
 
 @ejan_cli.command("demo")

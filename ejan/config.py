@@ -30,6 +30,15 @@ def load(instance_path: str) -> dict:
         "EJAN_MEDIA_DIR": _env("MEDIA_DIR", str(instance / "media")),
         "EJAN_BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "EJAN_SITE_NAME": "e-じゃん掛川",
+        # The feature packages, in menu and registration order; a new feature is one more line here.
+        "EJAN_FEATURES": [
+            "ejan.site",
+            "ejan.members",
+            "ejan.friends",
+            "ejan.diary",
+            "ejan.communities",
+            "ejan.notify",
+        ],
         "EJAN_PASSWORD_METHOD": _env("PASSWORD_METHOD", "scrypt"),
         # Invitations
         "EJAN_INVITE_DAYS": _env_int("INVITE_DAYS", 7),

@@ -1,5 +1,6 @@
 """The shared extension objects; the app factory binds them to an app."""
 from celery import Celery
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,6 +34,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 celery = Celery("ejan", task_cls="ejan.tasks:AppContextTask")
 

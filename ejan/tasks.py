@@ -8,10 +8,6 @@ from flask import Flask, has_app_context
 
 from .extensions import celery
 
-# Every module that defines tasks; a worker must know them all before its first message arrives.
-TASK_MODULES = ("ejan.notify.tasks",)
-
-
 class AppContextTask(Task):
     def __call__(self, *args, **kwargs):
         # Eager tasks already run inside the request's app context; worker tasks need one.
@@ -21,10 +17,12 @@ class AppContextTask(Task):
             return self.run(*args, **kwargs)
 
 
-def init_celery(app: Flask) -> None:
-    celery.conf.update(app.config["CELERY"], imports=TASK_MODULES)
+def init_celery(app: Flask, task_modules: tuple[str, ...]) -> None:
+    """Bind Celery to the app; `task_modules` are every feature's, as a worker must know them all
+    before its first message arrives."""
+    celery.conf.update(app.config["CELERY"], imports=task_modules)
     celery.flask_app = app
     celery.set_default()
     app.extensions["celery"] = celery
-    for module in TASK_MODULES:
+    for module in task_modules:
         import_module(module)

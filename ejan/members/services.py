@@ -18,10 +18,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import media, sessions, signals
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..notify.mail import queue_mail
+from ..notify.services import queue_mail
 from ..pagination import Page, paginate
 from ..sessions import utcnow
 from ..text import to_jst
+from ..urls import absolute_url
 from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
 
 PASSWORD_MIN = 8
@@ -110,7 +111,7 @@ def invite(inviter: Member, email: str, message: str = "") -> IssuedInvitation:
         "invitation",
         inviter_name=inviter.nickname,
         message=invitation.message,
-        url=_external_url(f"/join/{token}"),
+        url=absolute_url("members.join", token=token),
         expires_at=to_jst(invitation.expires_at).strftime("%Y年%m月%d日 %H:%M"),
     )
     return IssuedInvitation(invitation, token)
@@ -231,7 +232,7 @@ def request_password_reset(email: str) -> None:
         return
     # The password hash's tail is signed in, so the link dies once the password changes.
     token = _reset_serializer().dumps({"m": member.id, "p": member.password_hash[-12:]})
-    queue_mail(member.email, "password_reset", nickname=member.nickname, url=_external_url(f"/password/reset/{token}"))
+    queue_mail(member.email, "password_reset", nickname=member.nickname, url=absolute_url("members.reset_password", token=token))
 
 
 def member_for_reset(token: str) -> Member:
@@ -346,7 +347,3 @@ def _clean_district(district: str | None) -> str | None:
     if district not in DISTRICTS:
         raise Invalid("地区を一覧から選んでください。", code="district")
     return district
-
-
-def _external_url(path: str) -> str:
-    return current_app.config["EJAN_BASE_URL"].rstrip("/") + path

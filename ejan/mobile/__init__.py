@@ -18,14 +18,6 @@ def current_cookie_name() -> str:
     return current_app.config["EJAN_SESSION_COOKIE"]
 
 
-def link_for(endpoint: str, **values) -> str:
-    """A path to store or mail: never carries the current keitai session id."""
-    if not has_request_context():  # a Celery task or a CLI command: build from the URL map alone
-        return current_app.url_map.bind("localhost").build(endpoint, values)
-    values[current_app.config["EJAN_SESSION_PARAM"]] = None
-    return url_for(endpoint, **values)
-
-
 def per_page(keitai: int | None = None) -> int:
     """Keitai pages hold fewer rows so they stay inside the page budget; heavy rows may ask for fewer still."""
     if is_lite():

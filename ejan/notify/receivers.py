@@ -1,12 +1,9 @@
 """Turning what other features announce into notifications and mail."""
 from __future__ import annotations
 
-from flask import current_app
-
 from .. import signals
-from ..mobile import link_for
-from .mail import queue_mail
-from .services import notify, notify_many
+from ..urls import absolute_url, link_for
+from .services import notify, notify_many, queue_mail
 
 
 @signals.friend_requested.connect
@@ -16,17 +13,13 @@ def on_friend_requested(request, **_):
     queue_mail(
         request.to_member.email, "friend_requested",
         nickname=request.to_member.nickname, actor=request.from_member.nickname,
-        message=request.message, url=_absolute(link),
+        message=request.message, url=absolute_url("friends.requests"),
     )
 
 
 @signals.friend_accepted.connect
 def on_friend_accepted(accepter, requester, **_):
     notify(requester.id, "friend_accepted", actor=accepter, link=link_for("members.profile", member_id=accepter.id))
-
-
-def _absolute(path: str) -> str:
-    return current_app.config["EJAN_BASE_URL"].rstrip("/") + path
 
 
 @signals.diary_commented.connect

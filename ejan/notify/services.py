@@ -9,6 +9,12 @@ from ..members.models import Member
 from ..pagination import Page, paginate
 from ..sessions import utcnow
 from .models import Notification
+from .tasks import send_mail
+
+
+def queue_mail(to: str, template: str, **context) -> None:
+    """Hand a mail to Celery; call it after the database commit the mail speaks of."""
+    send_mail.delay(to, template, context)
 
 
 def notify(member_id: int, kind: str, *, actor: Member | None = None, link: str = "", subject: str = "") -> Notification:

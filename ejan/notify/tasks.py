@@ -4,7 +4,7 @@ from __future__ import annotations
 import smtplib
 
 from ..extensions import celery
-from .mail import build_message, deliver
+from ..mail import build_message, deliver
 
 
 @celery.task(

@@ -1,4 +1,7 @@
-"""Mail: each message is a template trio (subject, plain text, HTML) rendered by the worker."""
+"""Mail as infrastructure: a message from a template trio (subject, plain text, HTML), and its delivery.
+
+Features do not send mail themselves: they ask notify (queue_mail), whose Celery task calls this.
+"""
 from __future__ import annotations
 
 import logging
@@ -9,13 +12,6 @@ from email.utils import make_msgid
 from flask import current_app, render_template
 
 log = logging.getLogger("ejan.mail")
-
-
-def queue_mail(to: str, template: str, **context) -> None:
-    """Hand a mail to Celery; call it after the database commit the mail speaks of."""
-    from .tasks import send_mail
-
-    send_mail.delay(to, template, context)
 
 
 def build_message(to: str, template: str, context: dict) -> EmailMessage:

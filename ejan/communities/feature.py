@@ -1,0 +1,17 @@
+"""Communities: membership and roles, topics, events."""
+from flask_babel import lazy_gettext as _l
+
+from ..features import Feature
+from ..navigation import NavLink
+from .views import bp
+
+feature = Feature(
+    name="communities",
+    blueprints=(bp,),
+    nav=(NavLink("communities.mine", _l("コミュニティ"), order=20),),
+    notifications={
+        "topic_comment": _l("%(who)s さんがトピック「%(subject)s」にコメントしました"),
+        "community_join_requested": _l("%(who)s さんがコミュニティ「%(subject)s」への参加を申請しました"),
+        "community_join_approved": _l("コミュニティ「%(subject)s」への参加が承認されました"),
+    },
+)

@@ -1,0 +1,59 @@
+"""What a feature package brings, and the one loop that plugs every feature into the app.
+
+Each feature package has a `feature.py` whose `feature` object says what the package brings: its
+blueprints, its Celery task modules, the modules that connect its signal receivers, its entries in
+the main menu of both template sets, and the wording of the notifications it sends. The factory
+walks the `EJAN_FEATURES` setting (a list of package names) and calls nothing feature-specific, so a
+new feature is a new package plus one line in that list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Callable, Mapping
+
+from flask import Blueprint, Flask
+
+from .navigation import NavLink
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    blueprints: tuple[Blueprint, ...] = ()
+    tasks: tuple[str, ...] = ()  # modules defining Celery tasks: a worker must import them all
+    receivers: tuple[str, ...] = ()  # modules whose import connects signal receivers
+    nav: tuple[NavLink, ...] = ()
+    # Notification kind -> wording (lazy gettext; %(who)s is the actor, %(subject)s the thing's title).
+    notifications: Mapping[str, object] = field(default_factory=dict)
+    setup: Callable[[Flask], None] | None = None  # anything else the feature must hook into the app
+
+
+def load(app: Flask) -> list[Feature]:
+    """Import each configured feature's `feature` object; nothing is registered yet."""
+    return [import_module(f"{package}.feature").feature for package in app.config["EJAN_FEATURES"]]
+
+
+def install(app: Flask, features: list[Feature]) -> None:
+    """Register what every feature brings, in the configured order."""
+    from . import navigation
+
+    for feature in features:
+        for blueprint in feature.blueprints:
+            app.register_blueprint(blueprint)
+        for module in feature.receivers:
+            import_module(module)
+        if feature.setup:
+            feature.setup(app)
+    kinds: dict[str, object] = {}
+    for feature in features:
+        clash = kinds.keys() & feature.notifications.keys()
+        if clash:
+            raise ValueError(f"notification kinds {sorted(clash)} declared by two features")
+        kinds.update(feature.notifications)
+    app.extensions["ejan.features"] = features
+    app.extensions["ejan.notification_wording"] = kinds
+    navigation.init_app(app, [link for feature in features for link in feature.nav])
+
+
+def task_modules(features: list[Feature]) -> tuple[str, ...]:
+    return tuple(module for feature in features for module in feature.tasks)

@@ -1,0 +1,16 @@
+"""Members: invitations, registration, login, profiles."""
+from flask_babel import lazy_gettext as _l
+
+from ..features import Feature
+from ..navigation import GUESTS, NavLink
+from .views import bp
+
+feature = Feature(
+    name="members",
+    blueprints=(bp,),
+    nav=(
+        NavLink("members.profile", _l("プロフィール"), order=40, key="3", member_arg="member_id"),
+        NavLink("members.invitations", _l("招待する"), order=80, key="4"),
+        NavLink("members.login", _l("ログイン"), order=90, key="9", audience=GUESTS, pc=False),
+    ),
+)

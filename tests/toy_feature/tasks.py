@@ -1,0 +1,6 @@
+from ejan.extensions import celery
+
+
+@celery.task(name="toy.poke")
+def poke() -> str:
+    return "poked"
