@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
 
+from .cleaning import single_line
 from .errors import Invalid
 
 REQUIRED = "入力してください。"
@@ -12,6 +14,13 @@ class BaseForm(FlaskForm):
     class Meta:
         # WTForms' own Japanese catalogue, for the messages our validators do not word themselves.
         locales = ("ja_JP", "ja")
+
+        def bind_field(self, form, unbound_field, options):
+            # One-line inputs (nickname, title, search, e-mail) never keep a line break a client sent.
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, TextAreaField):
+                options["filters"] = [*unbound_field.kwargs.get("filters", ()), single_line]
+            return unbound_field.bind(form=form, **options)
 
     def add_error(self, error: Invalid) -> None:
         """Show a service's Invalid next to the field it names, or above the form."""
