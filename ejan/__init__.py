@@ -42,6 +42,10 @@ def _configure_extensions(app: Flask) -> None:
     sessions.init_app(app)
     mobile.init_app(app)
     init_celery(app)
+    # Gives templates _(), ngettext() and {% trans %}; the language choice itself lives in ejan/i18n.py.
+    from flask_babel import Babel
+
+    Babel(app)
 
 
 def _configure_routing(app: Flask) -> None:
