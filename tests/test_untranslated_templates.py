@@ -19,9 +19,6 @@ JAPANESE = re.compile(r"[\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4
 
 # Japanese that may stand outside a translation call, and why.
 ALLOWED = {
-    # The service's name, a proper noun like a shop sign: every language shows it as it is, so it
-    # stays out of the catalogues (translations of a sentence may still mention it).
-    "e-じゃん掛川",
     # The middle dot that separates items on a line ("2026/05/01 ・ 削除") and starts a keitai list
     # row: punctuation between words, not a word (text around it is still checked).
     "・",
@@ -123,6 +120,7 @@ def test_templates_were_found():
     ("{% set who = m.nickname if m else '退会した方' %}", 1),
     ("{{ when|jst('%m月%d日') }}", 1),
     ("e-じゃん掛川へようこそ", 1),
+    ("<title>e-じゃん掛川</title>", 1),
     ("・ 削除", 1),
     ('{% trans who=m.nickname or "ゲスト" %}{{ who }}さん{% endtrans %}', 1),
 ])
@@ -142,7 +140,7 @@ def test_scanner_catches_unmarked_japanese(source, line):
     "{{ _('%(name)sさん', name=_('ゲスト')) }}",
     "{{ when|jst(_('%m月%d日')) }}",
     "{# 説明のコメント #}<p>{{ x }}</p>",
-    "<title>e-じゃん掛川</title>",
+    "<title>{{ _('e-じゃん掛川') }}</title>",
     "{{ a }} ・ {{ b }}",
 ])
 def test_scanner_accepts_marked_japanese(source):
