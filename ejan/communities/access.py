@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..members.models import Member
-from .models import JOINED, OWNER, RUNNERS, SITE, Community, Membership
+from .models import JOINED, SITE, Community, Membership
 
 
 def is_active(viewer: Member | None) -> bool:
@@ -36,15 +36,6 @@ def can_read_topics(viewer: Member | None, community: Community, role: str | Non
 
 def can_post(viewer: Member | None, community: Community, role: str | None = None) -> bool:
     return is_active(viewer) and (role if role is not None else role_of(viewer, community)) in JOINED
-
-
-def runs(viewer: Member | None, community: Community) -> bool:
-    """The owner or a moderator: may change settings, answer requests and moderate topics."""
-    return role_of(viewer, community) in RUNNERS
-
-
-def owns(viewer: Member | None, community: Community) -> bool:
-    return role_of(viewer, community) == OWNER
 
 
 def require_role(viewer: Member, community: Community, allowed: Sequence[str], message: str) -> str:

@@ -73,11 +73,17 @@ def create_community(owner: Member, *, name: str, category: str, description: st
     return community
 
 
+def editable_community(actor: Member, community_id: int) -> Community:
+    """A community whose settings the actor may change: the owner and moderators."""
+    community = get_community(actor, community_id)
+    require_role(actor, community, RUNNERS, "コミュニティの設定を変えられるのは管理人と副管理人です。")
+    return community
+
+
 def update_community(actor: Member, community_id: int, *, name: str, category: str, description: str,
                      join_policy: str, topic_visibility: str, image: BinaryIO | None = None,
                      remove_image: bool = False) -> Community:
-    community = get_community(actor, community_id)
-    require_role(actor, community, RUNNERS, "コミュニティの設定を変えられるのは管理人と副管理人です。")
+    community = editable_community(actor, community_id)
     name, category, description, join_policy, topic_visibility = _clean_community(
         name, category, description, join_policy, topic_visibility)
     if _name_taken(name, except_id=community.id):

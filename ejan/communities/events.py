@@ -47,10 +47,16 @@ def _start_of_today() -> datetime:
     return jst_day_bounds(today_jst(), today_jst())[0]
 
 
-def create_event(actor: Member, community_id: int, *, title: str, starts_at: datetime | None, place: str = "",
-                 description: str = "") -> Event:
+def community_for_new_event(actor: Member, community_id: int) -> Community:
+    """A community the actor may add an event to: members only."""
     community = get_community(actor, community_id)
     require_role(actor, community, JOINED, "イベントを作れるのはメンバーだけです。")
+    return community
+
+
+def create_event(actor: Member, community_id: int, *, title: str, starts_at: datetime | None, place: str = "",
+                 description: str = "") -> Event:
+    community = community_for_new_event(actor, community_id)
     title, starts_at, place, description = _clean_event(title, starts_at, place, description)
     if starts_at < _start_of_today():  # a past day; earlier today is still fine (recorded after it began)
         raise Invalid("過去の日時にはイベントを作れません。", code="date")
@@ -74,23 +80,24 @@ def can_change_event(actor: Member, event: Event) -> bool:
     return is_active(actor) and (event.author_id == actor.id or role_of(actor, event.community) in RUNNERS)
 
 
-def _own_or_run(actor: Member, event: Event) -> None:
+def changeable_event(actor: Member, event_id: int) -> Event:
+    """An event the actor may edit or delete: whoever made it, and the owner and moderators."""
+    event = get_event(actor, event_id)
     if not can_change_event(actor, event):
         raise Forbidden("イベントを変えられるのは作った人と管理人・副管理人です。")
+    return event
 
 
 def update_event(actor: Member, event_id: int, *, title: str, starts_at: datetime | None, place: str,
                  description: str) -> Event:
-    event = get_event(actor, event_id)
-    _own_or_run(actor, event)
+    event = changeable_event(actor, event_id)
     event.title, event.starts_at, event.place, event.description = _clean_event(title, starts_at, place, description)
     db.session.commit()
     return event
 
 
 def delete_event(actor: Member, event_id: int) -> Community:
-    event = get_event(actor, event_id)
-    _own_or_run(actor, event)
+    event = changeable_event(actor, event_id)
     community = event.community
     db.session.execute(delete(Attendance).where(Attendance.event_id == event.id))
     db.session.delete(event)

@@ -172,10 +172,16 @@ def set_moderator(actor: Member, community_id: int, member_id: int, moderator: b
     db.session.commit()
 
 
-def hand_over(actor: Member, community_id: int, member_id: int) -> None:
-    """The owner hands the community to a member or moderator and becomes a moderator."""
+def community_to_hand_over(actor: Member, community_id: int) -> Community:
+    """Only the owner hands the community over."""
     community = get_community(actor, community_id)
     require_role(actor, community, (OWNER,), "管理人を引き継げるのは管理人だけです。")
+    return community
+
+
+def hand_over(actor: Member, community_id: int, member_id: int) -> None:
+    """The owner hands the community to a member or moderator and becomes a moderator."""
+    community = community_to_hand_over(actor, community_id)
     target = db.session.get(Membership, (community.id, member_id))
     if target is None or target.role not in (MODERATOR, MEMBER) or target.member.is_suspended:
         raise Invalid("管理人はコミュニティのメンバーから選んでください。")

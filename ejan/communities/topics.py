@@ -64,10 +64,16 @@ def get_topic(viewer: Member | None, topic_id: int) -> Topic:
     return topic
 
 
-def create_topic(actor: Member, community_id: int, *, title: str, body: str,
-                 submit_token: str | None = None) -> Topic:
+def community_for_new_topic(actor: Member, community_id: int) -> Community:
+    """A community the actor may open a topic in: members only."""
     community = get_community(actor, community_id)
     require_role(actor, community, JOINED, "トピックを立てられるのはメンバーだけです。")
+    return community
+
+
+def create_topic(actor: Member, community_id: int, *, title: str, body: str,
+                 submit_token: str | None = None) -> Topic:
+    community = community_for_new_topic(actor, community_id)
     title, body = _clean_post(title, body)
     submit_token = form_token(submit_token)
     earlier = earlier_submission(Topic, actor.id, submit_token)
@@ -93,10 +99,15 @@ def can_edit_topic(actor: Member, topic: Topic) -> bool:
     return is_active(actor) and topic.author_id == actor.id and role_of(actor, topic.community) in JOINED
 
 
-def edit_topic(actor: Member, topic_id: int, *, title: str, body: str) -> Topic:
+def editable_topic(actor: Member, topic_id: int) -> Topic:
     topic = get_topic(actor, topic_id)
     if not can_edit_topic(actor, topic):
         raise Forbidden("トピックを編集できるのは、書いた本人だけです。")
+    return topic
+
+
+def edit_topic(actor: Member, topic_id: int, *, title: str, body: str) -> Topic:
+    topic = editable_topic(actor, topic_id)
     topic.title, topic.body = _clean_post(title, body)
     topic.updated_at = utcnow()
     db.session.commit()
@@ -114,10 +125,16 @@ def moderate_topic(actor: Member, topic_id: int, *, pinned: bool | None = None, 
     return topic
 
 
-def delete_topic(actor: Member, topic_id: int) -> Community:
+def deletable_topic(actor: Member, topic_id: int) -> Topic:
+    """A topic the actor may delete with its comments: the owner and moderators."""
     topic = get_topic(actor, topic_id)
+    require_role(actor, topic.community, RUNNERS, "トピックを削除できるのは管理人と副管理人です。")
+    return topic
+
+
+def delete_topic(actor: Member, topic_id: int) -> Community:
+    topic = deletable_topic(actor, topic_id)
     community = topic.community
-    require_role(actor, community, RUNNERS, "トピックを削除できるのは管理人と副管理人です。")
     db.session.execute(delete(TopicComment).where(TopicComment.topic_id == topic.id))
     db.session.execute(delete(TopicFollow).where(TopicFollow.topic_id == topic.id))
     db.session.delete(topic)
@@ -208,11 +225,16 @@ def can_delete_comment(actor: Member, comment: TopicComment) -> bool:
     return comment.id in deletable_comments(actor, role_of(actor, comment.topic.community), [comment])
 
 
-def delete_comment(actor: Member, comment_id: int) -> Topic:
+def deletable_comment(actor: Member, comment_id: int) -> TopicComment:
     comment = get_comment(actor, comment_id)
-    topic = comment.topic
     if not can_delete_comment(actor, comment):
         raise Forbidden("このコメントは削除できません。")
+    return comment
+
+
+def delete_comment(actor: Member, comment_id: int) -> Topic:
+    comment = deletable_comment(actor, comment_id)
+    topic = comment.topic
     db.session.delete(comment)
     db.session.execute(update(Topic).where(Topic.id == topic.id)
                        .values(comment_count=Topic.comment_count - 1).execution_options(synchronize_session=False))

@@ -128,6 +128,25 @@ MEMBERS_ONLY_CHANGES = {
     "delete event":    ("ok",    "ok",     "403",    "404",    "404",    "404",    "404",    "404"),
     "attend":          ("ok",    "ok",     "ok",     "404",    "404",    "404",    "404",    "404"),
 }
+
+# The form and confirmation pages ask the services first (views hold no rules): each page must refuse
+# exactly whom the action it leads to refuses, in the same way.
+PAGES = {
+    "edit settings page": ("edit settings", lambda c, a: directory.editable_community(a, c.community.id)),
+    "hand over page": ("hand over", lambda c, a: membership.community_to_hand_over(a, c.community.id)),
+    "new topic page": ("create topic", lambda c, a: topics.community_for_new_topic(a, c.community.id)),
+    "edit topic page": ("edit topic", lambda c, a: topics.editable_topic(a, c.topic.id)),
+    "delete topic page": ("delete topic", lambda c, a: topics.deletable_topic(a, c.topic.id)),
+    "delete comment page": ("delete comment", lambda c, a: topics.deletable_comment(a, c.comment.id)),
+    "new event page": ("create event", lambda c, a: events.community_for_new_event(a, c.community.id)),
+    "edit event page": ("edit event", lambda c, a: events.changeable_event(a, c.event.id)),
+    "delete event page": ("delete event", lambda c, a: events.changeable_event(a, c.event.id)),
+}
+for _page, (_action, _check) in PAGES.items():
+    ACTIONS[_page] = (False, _check)
+    EXPECTED[_page] = EXPECTED[_action]
+    if _action in MEMBERS_ONLY_CHANGES:
+        MEMBERS_ONLY_CHANGES[_page] = MEMBERS_ONLY_CHANGES[_action]
 EXPECTED_MEMBERS_ONLY = {**EXPECTED, **MEMBERS_ONLY_CHANGES}
 
 OUTCOME_OF = {Forbidden: "403", NotFound: "404", Invalid: "400"}

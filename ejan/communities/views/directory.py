@@ -1,5 +1,5 @@
 """The community directory: list, search, mine, open, show and edit a community."""
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ...errors import Invalid
@@ -78,9 +78,7 @@ def image(community_id: int, variant: str):
 @bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(community_id: int):
-    community = access.get_community(current_user, community_id)
-    if not access.runs(current_user, community):
-        abort(403)
+    community = rules.editable_community(current_user, community_id)
     form = CommunityForm(obj=community)
     if form.validate_on_submit():
         try:

@@ -1,7 +1,7 @@
 """A community's events and the events of all my communities; attendance."""
 from datetime import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ...errors import Invalid
@@ -39,7 +39,7 @@ def events():
 @bp.route("/communities/<int:community_id>/events/new", methods=["GET", "POST"])
 @login_required
 def new_event(community_id: int):
-    community = access.get_community(current_user, community_id)
+    community = rules.community_for_new_event(current_user, community_id)
     form = EventForm()
     if form.validate_on_submit():
         try:
@@ -51,8 +51,6 @@ def new_event(community_id: int):
         else:
             flash("イベントを作りました。")
             return redirect(url_for("communities.event", event_id=event.id))
-    elif not access.can_post(current_user, community):
-        abort(403)
     return render("communities/event_form.html", form=form, community=community, event=None)
 
 
@@ -71,9 +69,7 @@ def event(event_id: int):
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_event(event_id: int):
-    found = rules.get_event(current_user, event_id)
-    if not rules.can_change_event(current_user, found):
-        abort(403)
+    found = rules.changeable_event(current_user, event_id)
     form = EventForm(obj=found)
     if request.method == "GET":
         local = to_jst(found.starts_at)
@@ -93,14 +89,12 @@ def edit_event(event_id: int):
 @bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_event(event_id: int):
-    found = rules.get_event(current_user, event_id)
+    found = rules.changeable_event(current_user, event_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         community = rules.delete_event(current_user, found.id)
         flash("イベントを削除しました。")
         return redirect(url_for("communities.show", community_id=community.id))
-    if not rules.can_change_event(current_user, found):
-        abort(403)
     return render("communities/delete_event.html", event=found, form=form)
 
 

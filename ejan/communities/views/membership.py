@@ -96,9 +96,7 @@ def waiting(community_id: int, which: str):
 @bp.route("/communities/<int:community_id>/handover", methods=["GET", "POST"])
 @login_required
 def handover(community_id: int):
-    community = access.get_community(current_user, community_id)
-    if not access.owns(current_user, community):
-        abort(403)
+    community = rules.community_to_hand_over(current_user, community_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

@@ -1,7 +1,7 @@
 """Topics and their comments: list, read, write, edit, moderate, delete, search."""
 import secrets
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ...errors import Invalid
@@ -28,7 +28,7 @@ def topics(community_id: int):
 @bp.route("/communities/<int:community_id>/topics/new", methods=["GET", "POST"])
 @login_required
 def new_topic(community_id: int):
-    community = access.get_community(current_user, community_id)
+    community = rules.community_for_new_topic(current_user, community_id)
     form = TopicForm()
     if request.method == "GET":
         form.submit_token.data = _token()
@@ -41,8 +41,6 @@ def new_topic(community_id: int):
         else:
             flash("トピックを作りました。")
             return redirect(url_for("communities.topic", topic_id=topic.id))
-    elif not access.can_post(current_user, community):
-        abort(403)
     return render("communities/topic_form.html", form=form, community=community, topic=None)
 
 
@@ -67,7 +65,7 @@ def _topic_page(found, form, status: int = 200):
 @bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_topic(topic_id: int):
-    found = rules.get_topic(current_user, topic_id)
+    found = rules.editable_topic(current_user, topic_id)
     form = TopicForm(obj=found)
     if form.validate_on_submit():
         try:
@@ -77,8 +75,6 @@ def edit_topic(topic_id: int):
         else:
             flash("トピックを更新しました。")
             return redirect(url_for("communities.topic", topic_id=found.id))
-    elif not rules.can_edit_topic(current_user, found):
-        abort(403)
     return render("communities/topic_form.html", form=form, community=found.community, topic=found)
 
 
@@ -103,14 +99,12 @@ def moderate_topic(topic_id: int, switch: str):
 @bp.route("/topics/<int:topic_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_topic(topic_id: int):
-    found = rules.get_topic(current_user, topic_id)
+    found = rules.deletable_topic(current_user, topic_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         community = rules.delete_topic(current_user, found.id)
         flash("トピックを削除しました。")
         return redirect(url_for("communities.topics", community_id=community.id))
-    if not access.runs(current_user, found.community):
-        abort(403)
     return render("communities/delete_topic.html", topic=found, community=found.community, form=form)
 
 
@@ -145,14 +139,12 @@ def comment_page(comment_id: int):
 @bp.route("/topics/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_comment(comment_id: int):
-    found = rules.get_comment(current_user, comment_id)
+    found = rules.deletable_comment(current_user, comment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         topic_ = rules.delete_comment(current_user, found.id)
         flash("コメントを削除しました。")
         return redirect(url_for("communities.topic", topic_id=topic_.id))
-    if not rules.can_delete_comment(current_user, found):
-        abort(403)
     return render("communities/delete_comment.html", comment=found, topic=found.topic, form=form)
 
 
