@@ -65,7 +65,7 @@ def show(entry_id: int):
 
 def _show(entry, form, status: int = 200):
     body, part, parts = text_part(entry.body)
-    comments = services.comments_on(entry, page_number(), per_page(keitai=5))
+    comments = services.comments_on(entry, page_number(), per_page("comments"))
     return render("diary/show.html", status=status, entry=entry, form=form, comments=comments,
                   body=body, part=part, parts=parts,
                   deletable=services.deletable_comments(current_user, entry, comments.items),
@@ -147,7 +147,7 @@ def comment(entry_id: int):
 
 def _last_page(entry) -> int:
     """The page of comments that holds the newest one, so the commenter sees what they wrote."""
-    size = per_page(keitai=5)
+    size = per_page("comments")
     return max(1, -(-services.comment_counts([entry]).get(entry.id, 0) // size))
 
 

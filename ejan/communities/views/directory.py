@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from ...errors import Invalid
 from ...forms import ConfirmForm
-from ...mobile import is_lite, page_number, per_page, render
+from ...mobile import page_number, per_page, render
 from ...site.images import send_image
 from .. import access, directory as rules, events, membership, topics
 from ..forms import CommunityForm
@@ -62,11 +62,11 @@ def show(community_id: int):
     community = access.get_community(current_user, community_id)
     role = access.role_of(current_user, community)
     readable = access.can_read_topics(current_user, community, role)
-    latest = topics.topics_of(current_user, community, 1, 5).items if readable else []
-    coming = events.upcoming_in(current_user, community, 3 if is_lite() else 5)
+    latest = topics.topics_of(current_user, community, 1, per_page("community_topics")).items if readable else []
+    coming = events.upcoming_in(current_user, community, per_page("community_events"))
+    people = membership.members_of(current_user, community, 1, per_page("community_members"))
     return render("communities/show.html", community=community, role=role, readable=readable, topics=latest,
-                  events=coming, members=membership.members_of(current_user, community, 1, 6 if is_lite() else 12),
-                  form=ConfirmForm())
+                  events=coming, members=people, form=ConfirmForm())
 
 
 @bp.get("/communities/<int:community_id>/image/<variant>")

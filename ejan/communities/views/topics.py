@@ -54,7 +54,7 @@ def topic(topic_id: int):
 def _topic_page(found, form, status: int = 200):
     role = access.role_of(current_user, found.community)
     body, part, parts = text_part(found.body)
-    comments = rules.comments_on(found, page_number(), per_page(keitai=5))
+    comments = rules.comments_on(found, page_number(), per_page("comments"))
     return render("communities/topic.html", status=status, topic=found, community=found.community, role=role,
                   form=form, comments=comments, deletable=rules.deletable_comments(current_user, role, comments.items),
                   can_edit=rules.can_edit_topic(current_user, found),
@@ -121,7 +121,7 @@ def comment(topic_id: int):
             form.add_error(error)
         else:
             flash("コメントを書きました。")
-            size = per_page(keitai=5)
+            size = per_page("comments")
             # add_comment committed, so found.comment_count is read afresh and already counts this comment.
             last = max(1, -(-found.comment_count // size))
             return redirect(url_for("communities.topic", topic_id=found.id, page=last))
