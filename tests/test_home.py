@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ejan.clock import utcnow
 from ejan.communities import directory, events, membership
 from ejan.diary.models import DiaryEntry
 from ejan.extensions import db
-from ejan.sessions import utcnow
 from support import count_queries
 
 

@@ -1,19 +1,21 @@
-"""A community's events with date and place, and who goes: members answer, everyone who may read sees."""
+"""A community's events with date and place, and who goes: members answer, everyone who may read sees.
+
+Events stay "upcoming" all through their day in Japan, not just until they begin: lists start at midnight.
+"""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..clock import start_of_today_jst, utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
-from ..sessions import utcnow
-from ..text import JST, jst_day_bounds, today_jst
 from .access import can_read_topics, get_community, is_active, require_role, role_of, touch
 from .directory import DESCRIPTION_MAX
 from .models import GOING, JOINED, NOT_GOING, RUNNERS, Attendance, Community, Event, Membership
@@ -37,16 +39,6 @@ def _clean_event(title: str, starts_at: datetime | None, place: str, description
     return title, starts_at, place, description
 
 
-def jst_to_utc(local: datetime) -> datetime:
-    """An event time typed in Japan time, stored as naive UTC like every other time."""
-    return local.replace(tzinfo=JST).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _start_of_today() -> datetime:
-    """Events stay "upcoming" all through their day in Japan, not just until they begin."""
-    return jst_day_bounds(today_jst(), today_jst())[0]
-
-
 def community_for_new_event(actor: Member, community_id: int) -> Community:
     """A community the actor may add an event to: members only."""
     community = get_community(actor, community_id)
@@ -58,7 +50,7 @@ def create_event(actor: Member, community_id: int, *, title: str, starts_at: dat
                  description: str = "") -> Event:
     community = community_for_new_event(actor, community_id)
     title, starts_at, place, description = _clean_event(title, starts_at, place, description)
-    if starts_at < _start_of_today():  # a past day; earlier today is still fine (recorded after it began)
+    if starts_at < start_of_today_jst():  # a past day; earlier today is still fine (recorded after it began)
         raise Invalid("過去の日時にはイベントを作れません。", code="date")
     event = Event(community_id=community.id, author_id=actor.id, title=title, starts_at=starts_at, place=place,
                   description=description)
@@ -109,7 +101,7 @@ def upcoming_in(viewer: Member, community: Community, limit: int = 5) -> list[Ev
     if not can_read_topics(viewer, community):
         return []
     return list(db.session.scalars(
-        select(Event).where(Event.community_id == community.id, Event.starts_at >= _start_of_today())
+        select(Event).where(Event.community_id == community.id, Event.starts_at >= start_of_today_jst())
         .order_by(Event.starts_at, Event.id).limit(limit)))
 
 
@@ -117,7 +109,7 @@ def events_of(viewer: Member, community: Community, *, past: bool, page: int, pe
     """A community's events: coming ones soonest first, or past ones latest first."""
     if not can_read_topics(viewer, community):
         raise Forbidden("このコミュニティのイベントはメンバーだけが見られます。")
-    since = _start_of_today()
+    since = start_of_today_jst()
     stmt = select(Event).where(Event.community_id == community.id)
     stmt = (stmt.where(Event.starts_at < since).order_by(Event.starts_at.desc(), Event.id.desc()) if past
             else stmt.where(Event.starts_at >= since).order_by(Event.starts_at, Event.id))
@@ -127,7 +119,7 @@ def events_of(viewer: Member, community: Community, *, past: bool, page: int, pe
 def upcoming_for(member: Member, page: int, per_page: int) -> Page:
     """Upcoming events across the communities I belong to."""
     mine = select(Membership.community_id).where(Membership.member_id == member.id, Membership.role.in_(JOINED))
-    stmt = (select(Event).where(Event.community_id.in_(mine), Event.starts_at >= _start_of_today())
+    stmt = (select(Event).where(Event.community_id.in_(mine), Event.starts_at >= start_of_today_jst())
             .options(selectinload(Event.community))
             .order_by(Event.starts_at, Event.id))
     return paginate(stmt, page, per_page)

@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import signals
+from ..clock import utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
-from ..sessions import utcnow
 from .access import get_community, is_active, require_role, role_of
 from .models import APPROVAL, BANNED, JOINED, MEMBER, MODERATOR, OWNER, PENDING, RUNNERS, Community, Membership
 

@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import signals
+from ..clock import utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
-from ..sessions import utcnow
 from .access import can_read_topics, get_community, is_active, require_role, role_of, touch
 from .models import JOINED, MEMBERS_ONLY, RUNNERS, SITE, Community, Membership, Topic, TopicComment, TopicFollow
 

@@ -14,14 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import media, signals
+from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..friends.models import Friendship
 from ..members.models import Member
 from ..pagination import Page, paginate
-from ..sessions import utcnow
-from ..text import jst_day_bounds, today_jst, to_jst
 from .models import (FRIENDS, MEMBERS, PRIVATE, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
                      DiarySettings, Footprint)
 

@@ -5,12 +5,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from .. import signals
+from ..clock import today_jst
 from ..errors import Forbidden, Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import page_number, per_page, render, text_part
 from ..site.images import send_image
-from ..text import today_jst
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
 

@@ -16,12 +16,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import media, sessions, signals
+from ..clock import to_jst, utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..notify.mail import queue_mail
 from ..pagination import Page, paginate
-from ..sessions import utcnow
-from ..text import to_jst
 from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
 
 PASSWORD_MIN = 8

@@ -14,12 +14,12 @@ from flask_login import AnonymousUserMixin
 from werkzeug.security import generate_password_hash
 from sqlalchemy import func, select
 
+from ejan.clock import utcnow
 from ejan.communities import directory, events, membership, topics
 from ejan.communities.models import (APPROVAL, BANNED, JOINED, MEMBER, MODERATOR, OWNER, PENDING, SITE, Attendance,
                                      Community, Event, Membership, Topic, TopicComment, TopicFollow)
 from ejan.extensions import db
 from ejan.members.models import Member
-from ejan.sessions import utcnow
 from support import (PASSWORD, at_the_same_moment, form_action, hidden_fields, html_of,  # noqa: F401
                      keitai_login, links, sjis_post)
 

@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from sqlalchemy import select
 
+from ejan.clock import jst_to_utc, today_jst
 from ejan.communities import events, membership, topics
 from ejan.communities.models import (APPROVAL, GOING, MEMBER, MEMBERS_ONLY, NOT_GOING, PENDING, Membership,
                                      TopicComment)
 from ejan.extensions import db
-from ejan.text import today_jst
 from helpers_communities import (count, form_action, hidden_fields, html_of, in_two_days, keitai_login, links,
                                  open_community, path_of, role_in, sjis_post)
 
@@ -255,7 +255,7 @@ def test_events_from_a_phone_take_japan_time(make_member, docomo):
         "title": "茶摘み体験", "date": day.isoformat(), "time": "09:00", "place": "東山", "description": ""})
     assert response.status_code == 302, html_of(response)
     event = events.upcoming_for(owner, 1, 10).items[0]
-    assert event.starts_at == events.jst_to_utc(datetime.combine(day, time(9, 0)))
+    assert event.starts_at == jst_to_utc(datetime.combine(day, time(9, 0)))
     page = keitai_page(phone, response.headers["Location"])
     assert "09:00" in page and path_of(response.headers["Location"]) == f"/events/{event.id}"
 

@@ -8,10 +8,10 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import update
 
+from ejan.clock import utcnow
 from ejan.communities import membership
 from ejan.communities.models import APPROVAL, MEMBER, MODERATOR, OWNER, PENDING, Community
 from ejan.extensions import db
-from ejan.sessions import utcnow
 from helpers_communities import assert_count_right, count, open_community, path_of, role_in
 
 

@@ -7,11 +7,11 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from ejan.clock import jst_to_utc, today_jst
 from ejan.communities import events, membership
 from ejan.communities.models import APPROVAL, GOING, MEMBERS_ONLY, NOT_GOING, Attendance, Event
 from ejan.errors import Invalid
 from ejan.extensions import db
-from ejan.text import today_jst
 from helpers_communities import count, in_two_days, open_community, path_of
 
 
@@ -36,8 +36,8 @@ def club(make_member):
 # --- Japan time in, UTC stored ------------------------------------------------------------------------------
 
 def test_japan_time_is_stored_as_utc():
-    assert events.jst_to_utc(datetime(2026, 12, 5, 13, 30)) == datetime(2026, 12, 5, 4, 30)
-    assert events.jst_to_utc(datetime(2027, 1, 1, 8, 0)) == datetime(2026, 12, 31, 23, 0)  # the day before
+    assert jst_to_utc(datetime(2026, 12, 5, 13, 30)) == datetime(2026, 12, 5, 4, 30)
+    assert jst_to_utc(datetime(2027, 1, 1, 8, 0)) == datetime(2026, 12, 31, 23, 0)  # the day before
 
 
 def test_the_event_form_takes_japan_time_and_shows_it_back(club, browser):
@@ -66,7 +66,7 @@ def test_the_event_form_takes_japan_time_and_shows_it_back(club, browser):
 @pytest.mark.parametrize("days_ago, at", [(1, time(23, 59)), (1, time(0, 0)), (30, time(12, 0))])
 def test_an_event_on_a_past_day_is_refused(club, days_ago, at):
     people, community = club
-    starts = events.jst_to_utc(datetime.combine(today_jst() - timedelta(days=days_ago), at))
+    starts = jst_to_utc(datetime.combine(today_jst() - timedelta(days=days_ago), at))
     with pytest.raises(Invalid) as refused:
         events.create_event(people["鈴木"], community.id, title="過去の会", starts_at=starts)
     assert refused.value.code == "date" and "過去" in refused.value.message
@@ -75,7 +75,7 @@ def test_an_event_on_a_past_day_is_refused(club, days_ago, at):
 
 def test_an_event_earlier_today_may_still_be_entered(club):
     people, community = club
-    starts = events.jst_to_utc(datetime.combine(today_jst(), time(0, 1)))
+    starts = jst_to_utc(datetime.combine(today_jst(), time(0, 1)))
     events.create_event(people["鈴木"], community.id, title="今朝の散歩会", starts_at=starts)
     assert count(Event) == 1
 

@@ -1,22 +1,18 @@
 """A community's events and the events of all my communities; attendance."""
-from datetime import datetime
-
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from ...clock import from_jst_fields, jst_fields
 from ...errors import Invalid
 from ...forms import ConfirmForm
 from ...mobile import page_number, per_page, render
-from ...text import to_jst
 from .. import access, events as rules
 from ..forms import EventForm
 from . import bp
 
 
 def _event_start(form: EventForm):
-    if not (form.date.data and form.time.data):
-        return None
-    return rules.jst_to_utc(datetime.combine(form.date.data, form.time.data))
+    return from_jst_fields(form.date.data, form.time.data)
 
 
 @bp.get("/communities/<int:community_id>/events")
@@ -72,8 +68,7 @@ def edit_event(event_id: int):
     found = rules.changeable_event(current_user, event_id)
     form = EventForm(obj=found)
     if request.method == "GET":
-        local = to_jst(found.starts_at)
-        form.date.data, form.time.data = local.date(), local.time().replace(tzinfo=None)
+        form.date.data, form.time.data = jst_fields(found.starts_at)
     if form.validate_on_submit():
         try:
             rules.update_event(current_user, found.id, title=form.title.data, starts_at=_event_start(form),
