@@ -58,5 +58,6 @@ def get_community(viewer: Member | None, community_id: int) -> Community:
 
 
 def touch(community_id: int, moment) -> None:
+    """A new topic, comment or event moves the community up the directory's "activity" order."""
     db.session.execute(update(Community).where(Community.id == community_id)
                        .values(last_activity_at=moment).execution_options(synchronize_session=False))
