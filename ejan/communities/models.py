@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, func, text, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
 from ..members.models import Member
-from ..sessions import utcnow
 
 CATEGORIES = ("地域", "趣味", "子育て", "スポーツ", "防災", "行政", "学校・PTA", "グルメ", "その他")
 

@@ -14,14 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import media, signals
+from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..friends.models import Friendship
 from ..members.models import Member
 from ..pagination import Page, paginate
-from ..sessions import utcnow
-from ..text import jst_day_bounds, today_jst, to_jst
 from .models import (FRIENDS, MEMBERS, PRIVATE, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
                      DiarySettings, Footprint)
 
@@ -67,6 +66,17 @@ def get_entry(viewer: Member | None, entry_id: int) -> DiaryEntry:
     entry = db.session.get(DiaryEntry, entry_id)
     if entry is None or not can_see(viewer, entry):
         raise NotFound("日記が見つかりません。")
+    return entry
+
+
+def editable_entry(actor: Member, entry_id: int) -> DiaryEntry:
+    """The entry for its edit and delete pages: only the author changes or deletes an entry.
+
+    NotFound when the actor may not see it; Forbidden when they may see it but it is someone else's.
+    """
+    entry = get_entry(actor, entry_id)
+    if entry.author_id != actor.id:
+        raise Forbidden("日記を変えられるのは書いた本人だけです。")
     return entry
 
 

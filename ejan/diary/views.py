@@ -5,12 +5,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from .. import signals
-from ..errors import Invalid
+from ..clock import today_jst
+from ..errors import Forbidden, Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import page_number, per_page, render, text_part
 from ..site.images import send_image
-from ..text import today_jst
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
 
@@ -65,7 +65,7 @@ def show(entry_id: int):
 
 def _show(entry, form, status: int = 200):
     body, part, parts = text_part(entry.body)
-    comments = services.comments_on(entry, page_number(), per_page(keitai=5))
+    comments = services.comments_on(entry, page_number(), per_page("comments"))
     return render("diary/show.html", status=status, entry=entry, form=form, comments=comments,
                   body=body, part=part, parts=parts,
                   deletable=services.deletable_comments(current_user, entry, comments.items),
@@ -95,9 +95,10 @@ def new():
 @bp.route("/diary/<int:entry_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(entry_id: int):
-    entry = services.get_entry(current_user, entry_id)
-    if entry.author_id != current_user.id:
-        return redirect(url_for("diary.show", entry_id=entry.id))
+    try:
+        entry = services.editable_entry(current_user, entry_id)
+    except Forbidden:  # someone else's entry: back to reading it
+        return redirect(url_for("diary.show", entry_id=entry_id))
     form = EntryForm(obj=entry)
     if form.validate_on_submit():
         try:
@@ -115,9 +116,10 @@ def edit(entry_id: int):
 @bp.route("/diary/<int:entry_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(entry_id: int):
-    entry = services.get_entry(current_user, entry_id)
-    if entry.author_id != current_user.id:
-        return redirect(url_for("diary.show", entry_id=entry.id))
+    try:
+        entry = services.editable_entry(current_user, entry_id)
+    except Forbidden:  # someone else's entry: back to reading it
+        return redirect(url_for("diary.show", entry_id=entry_id))
     form = ConfirmForm()
     if form.validate_on_submit():
         services.delete_entry(current_user, entry.id)
@@ -145,7 +147,7 @@ def comment(entry_id: int):
 
 def _last_page(entry) -> int:
     """The page of comments that holds the newest one, so the commenter sees what they wrote."""
-    size = per_page(keitai=5)
+    size = per_page("comments")
     return max(1, -(-services.comment_counts([entry]).get(entry.id, 0) // size))
 
 

@@ -42,7 +42,7 @@ def requests():
     return render(
         "friends/requests.html",
         # Two button forms per request: a keitai page holds five inside its budget.
-        page=services.incoming(current_user, page_number(), per_page(keitai=5)),
+        page=services.incoming(current_user, page_number(), per_page("requests")),
         outgoing=services.outgoing(current_user),
         form=ConfirmForm(),
     )

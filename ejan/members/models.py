@@ -7,8 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
-from ..sessions import utcnow
 
 # 掛川市の地区 (the city's 13 community-centre districts and the two merged towns' areas).
 DISTRICTS = (

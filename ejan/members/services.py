@@ -17,12 +17,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import media, sessions, signals
 from ..cleaning import single_line
+from ..clock import to_jst, utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..notify.services import queue_mail
 from ..pagination import Page, paginate
-from ..sessions import utcnow
-from ..text import to_jst
 from ..urls import absolute_url
 from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
 

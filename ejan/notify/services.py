@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from ..clock import utcnow
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
-from ..sessions import utcnow
 from .models import Notification
 from .tasks import send_mail
 
