@@ -29,7 +29,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _configure_extensions(app: Flask) -> None:
-    from . import mobile, sessions
+    from . import i18n, mobile, sessions
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .tasks import init_celery
 
@@ -41,6 +41,7 @@ def _configure_extensions(app: Flask) -> None:
     _configure_login()
     sessions.init_app(app)
     mobile.init_app(app)
+    i18n.init_app(app)
     init_celery(app)
 
 
@@ -58,12 +59,15 @@ def _configure_routing(app: Flask) -> None:
 
 
 def _configure_login() -> None:
+    from flask_babel import lazy_gettext
+
     from .extensions import login_manager
     from .members.services import load_member
 
     login_manager.user_loader(load_member)
     login_manager.login_view = "members.login"
-    login_manager.login_message = "ログインしてください。"
+    login_manager.login_message = lazy_gettext("ログインしてください。")
+    login_manager.localize_callback = str  # flash a plain string: the session is stored as JSON
 
 
 def _register_blueprints(app: Flask) -> None:

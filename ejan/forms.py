@@ -1,17 +1,16 @@
-"""What every feature's forms share: Japanese messages and mapping service errors onto fields."""
+"""What every feature's forms share: the common message and mapping service errors onto fields."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from .errors import Invalid
 
-REQUIRED = "入力してください。"
+REQUIRED = _l("入力してください。")
 
 
 class BaseForm(FlaskForm):
-    class Meta:
-        # WTForms' own Japanese catalogue, for the messages our validators do not word themselves.
-        locales = ("ja_JP", "ja")
+    # WTForms' own messages come in the page's language (WTF_I18N_ENABLED, see config.py).
 
     def add_error(self, error: Invalid) -> None:
         """Show a service's Invalid next to the field it names, or above the form."""

@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
 
+from .. import i18n
 from .render import VIEW_COOKIE, is_lite, page_charset, render  # noqa: F401  (render is the views' entry point)
 from .device_request import DeviceRequest
 
@@ -23,6 +24,7 @@ def link_for(endpoint: str, **values) -> str:
     if not has_request_context():  # a Celery task or a CLI command: build from the URL map alone
         return current_app.url_map.bind("localhost").build(endpoint, values)
     values[current_app.config["EJAN_SESSION_PARAM"]] = None
+    values[i18n.PARAM] = None  # the reader's language is theirs, not the writer's
     return url_for(endpoint, **values)
 
 
@@ -34,10 +36,14 @@ def per_page(keitai: int | None = None) -> int:
 
 
 def carry(path: str) -> str:
-    """A stored or local path made to keep a cookieless keitai logged in."""
+    """A stored or local path made to keep a cookieless keitai logged in (and in its language)."""
     if not session_in_url():
         return path
-    return f"{path}{'&' if '?' in path else '?'}{current_app.config['EJAN_SESSION_PARAM']}={session.token}"
+    extra = {current_app.config["EJAN_SESSION_PARAM"]: session.token}
+    language = i18n.carried()
+    if language:
+        extra[i18n.PARAM] = language
+    return f"{path}{'&' if '?' in path else '?'}{urlencode(extra)}"
 
 
 def without_session(path: str) -> str:
