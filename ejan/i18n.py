@@ -21,9 +21,10 @@ The choice, first that applies:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask import Flask, current_app, has_request_context, request, url_for
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
 DEFAULT = "ja"
@@ -53,6 +54,20 @@ _BY_CODE = {language.code: language for language in LANGUAGES}
 _BY_TAG = {tag: language.code for language in LANGUAGES for tag in language.accept}
 
 babel = Babel()
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues (pybabel -k N_) where it cannot be translated yet."""
+    return message
+
+
+# EJAN_SITE_NAME is a msgid: config.py stays free of Flask, so its catalogue entry is marked here.
+N_("e-じゃん掛川")
+
+
+def site_name() -> str:
+    """The site's name in the reader's language (e-jan Kakegawa where Japanese script is no help)."""
+    return gettext(current_app.config["EJAN_SITE_NAME"])
 
 
 def valid(code: str | None) -> str | None:
@@ -113,6 +128,31 @@ def remember(response, code: str):
     return response
 
 
+def with_language(path: str, code: str) -> str:
+    """A local path that asks for `code` (any language it asked for before taken out)."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != PARAM]
+    query.append((PARAM, code))
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+def return_path() -> str | None:
+    """Where the switcher sends the reader back to: this page, if it can be fetched again."""
+    rule = request.url_rule
+    if request.method != "GET" and (rule is None or "GET" not in (rule.methods or ())):
+        return None  # a POST-only page: home instead
+    drop = (PARAM, current_app.config["EJAN_SESSION_PARAM"])
+    query = [(k, v) for k, v in request.args.items(multi=True) if k not in drop]
+    return request.path + (f"?{urlencode(query)}" if query else "")
+
+
+def switch_links() -> list[tuple[Language, str | None]]:
+    """The footer's switcher: each language with its link (None for the one being read)."""
+    here, back = current(), return_path()
+    return [(language, None if language == here else url_for("site.language", code=language.code, next=back))
+            for language in LANGUAGES]
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
@@ -125,4 +165,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict:
-        return {"languages": LANGUAGES, "language": current()}
+        if not has_request_context():  # mail rendered by a Celery worker
+            return {"language": current(), "site_name": site_name()}
+        return {"language": current(), "language_links": switch_links, "site_name": site_name()}

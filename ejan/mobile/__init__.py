@@ -41,7 +41,7 @@ def carry(path: str) -> str:
         return path
     extra = {current_app.config["EJAN_SESSION_PARAM"]: session.token}
     language = i18n.carried()
-    if language:
+    if language and f"{i18n.PARAM}=" not in urlsplit(path).query:
         extra[i18n.PARAM] = language
     return f"{path}{'&' if '?' in path else '?'}{urlencode(extra)}"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .. import signals
+from .. import i18n, signals
 from ..mobile import link_for
 from .mail import queue_mail
 from .services import notify, notify_many
@@ -14,7 +14,7 @@ def on_friend_requested(request, **_):
     link = link_for("friends.requests")
     notify(request.to_id, "friend_requested", actor=request.from_member, link=link)
     queue_mail(
-        request.to_member.email, "friend_requested",
+        request.to_member.email, "friend_requested", language=request.to_member.language or i18n.DEFAULT,
         nickname=request.to_member.nickname, actor=request.from_member.nickname,
         message=request.message, url=_absolute(link),
     )
