@@ -9,6 +9,6 @@ pot=ejan/translations/messages.pot
 if [ "${1:-}" = init ]; then
   .venv/bin/pybabel init -i "$pot" -d ejan/translations -l "$2" --no-wrap
 else
-  .venv/bin/pybabel update -i "$pot" -d ejan/translations --no-wrap --ignore-obsolete
+  .venv/bin/pybabel update -i "$pot" -d ejan/translations --no-wrap  # obsolete entries stay (#~) so no translation is lost
 fi
 .venv/bin/pybabel -q compile -d ejan/translations
