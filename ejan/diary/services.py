@@ -78,7 +78,7 @@ def editable_entry(actor: Member, entry_id: int) -> DiaryEntry:
     """
     entry = get_entry(actor, entry_id)
     if entry.author_id != actor.id:
-        raise Forbidden("日記を変えられるのは書いた本人だけです。")
+        raise Forbidden(_("日記を変えられるのは書いた本人だけです。"))
     return entry
 
 

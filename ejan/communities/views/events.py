@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...errors import Invalid
@@ -49,7 +50,7 @@ def new_event(community_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("イベントを作りました。")
+            flash(_("イベントを作りました。"))
             return redirect(url_for("communities.event", event_id=event.id))
     return render("communities/event_form.html", form=form, community=community, event=None)
 
@@ -81,7 +82,7 @@ def edit_event(event_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("イベントを更新しました。")
+            flash(_("イベントを更新しました。"))
             return redirect(url_for("communities.event", event_id=found.id))
     return render("communities/event_form.html", form=form, community=found.community, event=found)
 
@@ -93,7 +94,7 @@ def delete_event(event_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         community = rules.delete_event(current_user, found.id)
-        flash("イベントを削除しました。")
+        flash(_("イベントを削除しました。"))
         return redirect(url_for("communities.show", community_id=community.id))
     return render("communities/delete_event.html", event=found, form=form)
 
@@ -107,5 +108,5 @@ def attend(event_id: int):
         except Invalid as error:
             flash(error.message)
         else:
-            flash("出欠を登録しました。")
+            flash(_("出欠を登録しました。"))
     return redirect(url_for("communities.event", event_id=event_id))
