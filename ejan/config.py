@@ -87,7 +87,9 @@ def load(instance_path: str) -> dict:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
         },
-        "WTF_I18N_ENABLED": False,  # no Flask-Babel: forms use WTForms' catalogue (ejan/forms.py)
+        # WTForms' own messages ("Not a valid integer value.") come from WTForms' catalogues in the page's
+        # language through Flask-Babel; ja@easy falls back to WTForms' ja catalogue.
+        "WTF_I18N_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # a resident may leave a long diary form open all evening
     }
 

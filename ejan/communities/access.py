@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..errors import Forbidden, NotFound
@@ -40,7 +41,7 @@ def can_post(viewer: Member | None, community: Community, role: str | None = Non
 
 def require_role(viewer: Member, community: Community, allowed: Sequence[str], message: str) -> str:
     if not is_active(viewer):
-        raise Forbidden("ログインしてください。")
+        raise Forbidden(_("ログインしてください。"))
     role = role_of(viewer, community)
     if role not in allowed:
         raise Forbidden(message)
@@ -50,10 +51,10 @@ def require_role(viewer: Member, community: Community, allowed: Sequence[str], m
 def get_community(viewer: Member | None, community_id: int) -> Community:
     """Community pages are for logged-in members; the description is open to all of them."""
     if not is_active(viewer):
-        raise Forbidden("ログインしてください。")
+        raise Forbidden(_("ログインしてください。"))
     community = db.session.get(Community, community_id)
     if community is None:
-        raise NotFound("コミュニティが見つかりません。")
+        raise NotFound(_("コミュニティが見つかりません。"))
     return community
 
 

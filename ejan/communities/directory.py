@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import format_number, gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,19 +27,19 @@ SORTS = ("members", "activity", "new")
 def _clean_community(name: str, category: str, description: str, join_policy: str, topic_visibility: str):
     name, description = (name or "").strip(), (description or "").strip()
     if not name:
-        raise Invalid("コミュニティ名を入力してください。", code="name")
+        raise Invalid(_("コミュニティ名を入力してください。"), code="name")
     if len(name) > NAME_MAX:
-        raise Invalid(f"コミュニティ名は{NAME_MAX}文字以内にしてください。", code="name")
+        raise Invalid(_("コミュニティ名は%(max)d文字以内にしてください。", max=NAME_MAX), code="name")
     if category not in CATEGORIES:
-        raise Invalid("カテゴリを一覧から選んでください。", code="category")
+        raise Invalid(_("カテゴリを一覧から選んでください。"), code="category")
     if not description:
-        raise Invalid("説明を入力してください。", code="description")
+        raise Invalid(_("説明を入力してください。"), code="description")
     if len(description) > DESCRIPTION_MAX:
-        raise Invalid(f"説明は{DESCRIPTION_MAX:,}文字以内にしてください。", code="description")
+        raise Invalid(_("説明は%(max)s文字以内にしてください。", max=format_number(DESCRIPTION_MAX)), code="description")
     if join_policy not in JOIN_POLICIES:
-        raise Invalid("参加のしかたを選んでください。", code="join_policy")
+        raise Invalid(_("参加のしかたを選んでください。"), code="join_policy")
     if topic_visibility not in TOPIC_VISIBILITIES:
-        raise Invalid("トピックの公開範囲を選んでください。", code="topic_visibility")
+        raise Invalid(_("トピックの公開範囲を選んでください。"), code="topic_visibility")
     return name, category, description, join_policy, topic_visibility
 
 
@@ -52,11 +53,11 @@ def _name_taken(name: str, except_id: int | None = None) -> bool:
 def create_community(owner: Member, *, name: str, category: str, description: str, join_policy: str = "open",
                      topic_visibility: str = "site", image: BinaryIO | None = None) -> Community:
     if not is_active(owner):
-        raise Forbidden("ログインしてください。")
+        raise Forbidden(_("ログインしてください。"))
     name, category, description, join_policy, topic_visibility = _clean_community(
         name, category, description, join_policy, topic_visibility)
     if _name_taken(name):
-        raise Invalid("同じ名前のコミュニティがすでにあります。別の名前にしてください。", code="name")
+        raise Invalid(_("同じ名前のコミュニティがすでにあります。別の名前にしてください。"), code="name")
     image_key = media.store_image(image, current_app.config["EJAN_MEDIA_DIR"]).key if image else None
     community = Community(name=name, category=category, description=description, join_policy=join_policy,
                           topic_visibility=topic_visibility, owner_id=owner.id, image_key=image_key, member_count=1)
@@ -69,14 +70,14 @@ def create_community(owner: Member, *, name: str, category: str, description: st
         db.session.rollback()
         if image_key:
             media.delete_image(current_app.config["EJAN_MEDIA_DIR"], image_key)
-        raise Invalid("同じ名前のコミュニティがすでにあります。別の名前にしてください。", code="name")
+        raise Invalid(_("同じ名前のコミュニティがすでにあります。別の名前にしてください。"), code="name")
     return community
 
 
 def editable_community(actor: Member, community_id: int) -> Community:
     """A community whose settings the actor may change: the owner and moderators."""
     community = get_community(actor, community_id)
-    require_role(actor, community, RUNNERS, "コミュニティの設定を変えられるのは管理人と副管理人です。")
+    require_role(actor, community, RUNNERS, _("コミュニティの設定を変えられるのは管理人と副管理人です。"))
     return community
 
 
@@ -87,7 +88,7 @@ def update_community(actor: Member, community_id: int, *, name: str, category: s
     name, category, description, join_policy, topic_visibility = _clean_community(
         name, category, description, join_policy, topic_visibility)
     if _name_taken(name, except_id=community.id):
-        raise Invalid("同じ名前のコミュニティがすでにあります。別の名前にしてください。", code="name")
+        raise Invalid(_("同じ名前のコミュニティがすでにあります。別の名前にしてください。"), code="name")
     old_image = community.image_key
     if image is not None:
         community.image_key = media.store_image(image, current_app.config["EJAN_MEDIA_DIR"]).key
@@ -99,7 +100,7 @@ def update_community(actor: Member, community_id: int, *, name: str, category: s
         db.session.commit()
     except IntegrityError:  # renamed to a name someone took at the same moment
         db.session.rollback()
-        raise Invalid("同じ名前のコミュニティがすでにあります。別の名前にしてください。", code="name")
+        raise Invalid(_("同じ名前のコミュニティがすでにあります。別の名前にしてください。"), code="name")
     if old_image and old_image != community.image_key:
         media.delete_image(current_app.config["EJAN_MEDIA_DIR"], old_image)
     return community
@@ -110,11 +111,11 @@ def update_community(actor: Member, community_id: int, *, name: str, category: s
 def list_communities(viewer: Member, *, category: str | None = None, query: str = "", sort: str = "members",
                      page: int = 1, per_page: int = 20) -> Page:
     if not is_active(viewer):
-        raise Forbidden("ログインしてください。")
+        raise Forbidden(_("ログインしてください。"))
     stmt = select(Community)
     if category:
         if category not in CATEGORIES:
-            raise Invalid("カテゴリを一覧から選んでください。", code="category")
+            raise Invalid(_("カテゴリを一覧から選んでください。"), code="category")
         stmt = stmt.where(Community.category == category)
     query = (query or "").strip()
     if query:
@@ -125,7 +126,7 @@ def list_communities(viewer: Member, *, category: str | None = None, query: str 
         "new": (Community.id.desc(),),  # ids grow with time; the primary key serves this order
     }.get(sort)
     if order is None:
-        raise Invalid("並べ方を選んでください。", code="sort")
+        raise Invalid(_("並べ方を選んでください。"), code="sort")
     return paginate(stmt.order_by(*order), page, per_page)
 
 

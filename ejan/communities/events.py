@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
+from flask_babel import format_number, gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -27,22 +28,22 @@ from .topics import TITLE_MAX
 def _clean_event(title: str, starts_at: datetime | None, place: str, description: str):
     title, place, description = (title or "").strip(), (place or "").strip(), (description or "").strip()
     if not title:
-        raise Invalid("イベント名を入力してください。", code="title")
+        raise Invalid(_("イベント名を入力してください。"), code="title")
     if len(title) > TITLE_MAX:
-        raise Invalid(f"イベント名は{TITLE_MAX}文字以内にしてください。", code="title")
+        raise Invalid(_("イベント名は%(max)d文字以内にしてください。", max=TITLE_MAX), code="title")
     if starts_at is None:
-        raise Invalid("日時を入力してください。", code="date")
+        raise Invalid(_("日時を入力してください。"), code="date")
     if len(place) > 200:
-        raise Invalid("場所は200文字以内にしてください。", code="place")
+        raise Invalid(_("場所は200文字以内にしてください。"), code="place")
     if len(description) > DESCRIPTION_MAX:
-        raise Invalid(f"説明は{DESCRIPTION_MAX:,}文字以内にしてください。", code="description")
+        raise Invalid(_("説明は%(max)s文字以内にしてください。", max=format_number(DESCRIPTION_MAX)), code="description")
     return title, starts_at, place, description
 
 
 def community_for_new_event(actor: Member, community_id: int) -> Community:
     """A community the actor may add an event to: members only."""
     community = get_community(actor, community_id)
-    require_role(actor, community, JOINED, "イベントを作れるのはメンバーだけです。")
+    require_role(actor, community, JOINED, _("イベントを作れるのはメンバーだけです。"))
     return community
 
 
@@ -51,7 +52,7 @@ def create_event(actor: Member, community_id: int, *, title: str, starts_at: dat
     community = community_for_new_event(actor, community_id)
     title, starts_at, place, description = _clean_event(title, starts_at, place, description)
     if starts_at < start_of_today_jst():  # a past day; earlier today is still fine (recorded after it began)
-        raise Invalid("過去の日時にはイベントを作れません。", code="date")
+        raise Invalid(_("過去の日時にはイベントを作れません。"), code="date")
     event = Event(community_id=community.id, author_id=actor.id, title=title, starts_at=starts_at, place=place,
                   description=description)
     db.session.add(event)
@@ -64,7 +65,7 @@ def get_event(viewer: Member | None, event_id: int) -> Event:
     """Events follow the topics' rule: in a members-only community only members see them."""
     event = db.session.get(Event, event_id)
     if event is None or not can_read_topics(viewer, event.community):
-        raise NotFound("イベントが見つかりません。")
+        raise NotFound(_("イベントが見つかりません。"))
     return event
 
 
@@ -76,7 +77,7 @@ def changeable_event(actor: Member, event_id: int) -> Event:
     """An event the actor may edit or delete: whoever made it, and the owner and moderators."""
     event = get_event(actor, event_id)
     if not can_change_event(actor, event):
-        raise Forbidden("イベントを変えられるのは作った人と管理人・副管理人です。")
+        raise Forbidden(_("イベントを変えられるのは作った人と管理人・副管理人です。"))
     return event
 
 
@@ -108,7 +109,7 @@ def upcoming_in(viewer: Member, community: Community, limit: int = 5) -> list[Ev
 def events_of(viewer: Member, community: Community, *, past: bool, page: int, per_page: int) -> Page:
     """A community's events: coming ones soonest first, or past ones latest first."""
     if not can_read_topics(viewer, community):
-        raise Forbidden("このコミュニティのイベントはメンバーだけが見られます。")
+        raise Forbidden(_("このコミュニティのイベントはメンバーだけが見られます。"))
     since = start_of_today_jst()
     stmt = select(Event).where(Event.community_id == community.id)
     stmt = (stmt.where(Event.starts_at < since).order_by(Event.starts_at.desc(), Event.id.desc()) if past
@@ -129,9 +130,9 @@ def upcoming_for(member: Member, page: int, per_page: int) -> Page:
 
 def attend(actor: Member, event_id: int, status: str) -> None:
     event = get_event(actor, event_id)
-    require_role(actor, event.community, JOINED, "出欠を出せるのはメンバーだけです。")
+    require_role(actor, event.community, JOINED, _("出欠を出せるのはメンバーだけです。"))
     if status not in (GOING, NOT_GOING):
-        raise Invalid("出欠を選んでください。")
+        raise Invalid(_("出欠を選んでください。"))
     current = db.session.get(Attendance, (event.id, actor.id))
     if current is None:
         db.session.add(Attendance(event_id=event.id, member_id=actor.id, status=status))

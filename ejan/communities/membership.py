@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -30,11 +31,11 @@ def join(actor: Member, community_id: int, message: str = "") -> str:
     community = get_community(actor, community_id)
     current = role_of(actor, community)
     if current == BANNED:
-        raise Forbidden("このコミュニティには参加できません。")
+        raise Forbidden(_("このコミュニティには参加できません。"))
     if current in JOINED:
-        raise Invalid("すでに参加しています。")
+        raise Invalid(_("すでに参加しています。"))
     if current == PENDING:
-        raise Invalid("参加を申請済みです。管理人の承認をお待ちください。")
+        raise Invalid(_("参加を申請済みです。管理人の承認をお待ちください。"))
     role = PENDING if community.join_policy == APPROVAL else MEMBER
     try:  # the UPDATE below flushes the INSERT first: a duplicate fails there, not at commit
         db.session.add(Membership(community_id=community.id, member_id=actor.id, role=role,
@@ -45,7 +46,7 @@ def join(actor: Member, community_id: int, message: str = "") -> str:
     except IntegrityError:
         # Joined twice at once (double tap): the primary key let the first one in.
         db.session.rollback()
-        raise Invalid("すでに参加しています。")
+        raise Invalid(_("すでに参加しています。"))
     if role == PENDING:
         signals.community_join_requested.send(community, requester=actor)
     return role
@@ -55,9 +56,9 @@ def leave(actor: Member, community_id: int) -> None:
     community = get_community(actor, community_id)
     role = role_of(actor, community)
     if role == OWNER:
-        raise Invalid("管理人は、ほかのメンバーに管理人を引き継いでから退会できます。")
+        raise Invalid(_("管理人は、ほかのメンバーに管理人を引き継いでから退会できます。"))
     if role not in (MODERATOR, MEMBER, PENDING):
-        raise Invalid("このコミュニティに参加していません。")
+        raise Invalid(_("このコミュニティに参加していません。"))
     _delete_membership(community.id, actor.id, (MODERATOR, MEMBER, PENDING))
     db.session.commit()
 
@@ -76,14 +77,14 @@ def _delete_membership(community_id: int, member_id: int, roles: Sequence[str]) 
 
 def approve(actor: Member, community_id: int, member_id: int) -> None:
     community = get_community(actor, community_id)
-    require_role(actor, community, RUNNERS, "参加を承認できるのは管理人と副管理人です。")
+    require_role(actor, community, RUNNERS, _("参加を承認できるのは管理人と副管理人です。"))
     # Conditional: of two moderators approving at once, one turns the request into a membership.
     changed = db.session.execute(update(Membership).where(
         Membership.community_id == community.id, Membership.member_id == member_id, Membership.role == PENDING)
         .values(role=MEMBER, created_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     if not changed:
         db.session.rollback()
-        raise Invalid("この参加申請はすでに処理されています。")
+        raise Invalid(_("この参加申請はすでに処理されています。"))
     _bump_members(community.id, +1)
     db.session.commit()
     signals.community_join_approved.send(community, member_id=member_id, actor=actor)
@@ -91,10 +92,10 @@ def approve(actor: Member, community_id: int, member_id: int) -> None:
 
 def decline(actor: Member, community_id: int, member_id: int) -> None:
     community = get_community(actor, community_id)
-    require_role(actor, community, RUNNERS, "参加申請に答えられるのは管理人と副管理人です。")
+    require_role(actor, community, RUNNERS, _("参加申請に答えられるのは管理人と副管理人です。"))
     if not _delete_membership(community.id, member_id, (PENDING,)):
         db.session.rollback()
-        raise Invalid("この参加申請はすでに処理されています。")
+        raise Invalid(_("この参加申請はすでに処理されています。"))
     db.session.commit()
 
 
@@ -125,23 +126,23 @@ def actions_on(actor: Member, role: str | None, memberships: Sequence[Membership
 
 def remove_member(actor: Member, community_id: int, member_id: int) -> None:
     community = get_community(actor, community_id)
-    actor_role = require_role(actor, community, RUNNERS, "メンバーを外せるのは管理人と副管理人です。")
+    actor_role = require_role(actor, community, RUNNERS, _("メンバーを外せるのは管理人と副管理人です。"))
     target = db.session.get(Membership, (community.id, member_id))
     if target is None or "remove" not in member_actions(actor_role, target.role, is_self=member_id == actor.id):
-        raise Forbidden("このメンバーは外せません。")
+        raise Forbidden(_("このメンバーは外せません。"))
     _delete_membership(community.id, member_id, (target.role,))
     db.session.commit()
 
 
 def ban(actor: Member, community_id: int, member_id: int) -> None:
     community = get_community(actor, community_id)
-    actor_role = require_role(actor, community, RUNNERS, "参加を禁止できるのは管理人と副管理人です。")
+    actor_role = require_role(actor, community, RUNNERS, _("参加を禁止できるのは管理人と副管理人です。"))
     target = db.session.get(Membership, (community.id, member_id))
     target_role = target.role if target else None
     if member_id == actor.id or (target is not None and not _can_act_on(actor_role, target_role)):
-        raise Forbidden("このメンバーの参加は禁止できません。")
+        raise Forbidden(_("このメンバーの参加は禁止できません。"))
     if db.session.get(Member, member_id) is None:
-        raise NotFound("会員が見つかりません。")
+        raise NotFound(_("会員が見つかりません。"))
     if target is None:
         db.session.add(Membership(community_id=community.id, member_id=member_id, role=BANNED))
     else:
@@ -153,29 +154,29 @@ def ban(actor: Member, community_id: int, member_id: int) -> None:
 
 def unban(actor: Member, community_id: int, member_id: int) -> None:
     community = get_community(actor, community_id)
-    require_role(actor, community, RUNNERS, "参加禁止を解除できるのは管理人と副管理人です。")
+    require_role(actor, community, RUNNERS, _("参加禁止を解除できるのは管理人と副管理人です。"))
     if not _delete_membership(community.id, member_id, (BANNED,)):
-        raise Invalid("このメンバーは参加禁止になっていません。")
+        raise Invalid(_("このメンバーは参加禁止になっていません。"))
     db.session.commit()
 
 
 def set_moderator(actor: Member, community_id: int, member_id: int, moderator: bool) -> None:
     community = get_community(actor, community_id)
-    require_role(actor, community, (OWNER,), "副管理人を決められるのは管理人だけです。")
+    require_role(actor, community, (OWNER,), _("副管理人を決められるのは管理人だけです。"))
     source, target = (MEMBER, MODERATOR) if moderator else (MODERATOR, MEMBER)
     changed = db.session.execute(update(Membership).where(
         Membership.community_id == community.id, Membership.member_id == member_id, Membership.role == source)
         .values(role=target).execution_options(synchronize_session=False)).rowcount
     if not changed:
         db.session.rollback()
-        raise Invalid("このメンバーの役割は変えられません。")
+        raise Invalid(_("このメンバーの役割は変えられません。"))
     db.session.commit()
 
 
 def community_to_hand_over(actor: Member, community_id: int) -> Community:
     """Only the owner hands the community over."""
     community = get_community(actor, community_id)
-    require_role(actor, community, (OWNER,), "管理人を引き継げるのは管理人だけです。")
+    require_role(actor, community, (OWNER,), _("管理人を引き継げるのは管理人だけです。"))
     return community
 
 
@@ -184,7 +185,7 @@ def hand_over(actor: Member, community_id: int, member_id: int) -> None:
     community = community_to_hand_over(actor, community_id)
     target = db.session.get(Membership, (community.id, member_id))
     if target is None or target.role not in (MODERATOR, MEMBER) or target.member.is_suspended:
-        raise Invalid("管理人はコミュニティのメンバーから選んでください。")
+        raise Invalid(_("管理人はコミュニティのメンバーから選んでください。"))
     target.role = OWNER
     db.session.get(Membership, (community.id, actor.id)).role = MODERATOR
     community.owner_id = member_id
@@ -220,7 +221,7 @@ def members_of(viewer: Member, community: Community, page: int, per_page: int) -
 
 def people_waiting(actor: Member, community: Community, role: str, page: int, per_page: int) -> Page:
     """Join requests (pending) or the banned list: for the owner and moderators only."""
-    require_role(actor, community, RUNNERS, "このページは管理人と副管理人だけが見られます。")
+    require_role(actor, community, RUNNERS, _("このページは管理人と副管理人だけが見られます。"))
     stmt = (select(Membership).where(Membership.community_id == community.id, Membership.role == role)
             .options(selectinload(Membership.member)).order_by(Membership.created_at, Membership.member_id))
     return paginate(stmt, page, per_page)

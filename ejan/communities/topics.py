@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from flask_babel import format_number, gettext as _
 from sqlalchemy import delete, exists, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -37,19 +38,20 @@ def readable_topics(viewer: Member | None):
 def _clean_post(title: str, body: str) -> tuple[str, str]:
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
-        raise Invalid("タイトルを入力してください。", code="title")
+        raise Invalid(_("タイトルを入力してください。"), code="title")
     if len(title) > TITLE_MAX:
-        raise Invalid(f"タイトルは{TITLE_MAX}文字以内にしてください。", code="title")
+        raise Invalid(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), code="title")
     if not body:
-        raise Invalid("本文を入力してください。", code="body")
+        raise Invalid(_("本文を入力してください。"), code="body")
     if len(body) > BODY_MAX:
-        raise Invalid(f"本文は{BODY_MAX:,}文字以内にしてください（いまは{len(body):,}文字です）。", code="body")
+        raise Invalid(_("本文は%(max)s文字以内にしてください（いまは%(length)s文字です）。",
+                        max=format_number(BODY_MAX), length=format_number(len(body))), code="body")
     return title, body
 
 
 def topics_of(viewer: Member, community: Community, page: int, per_page: int) -> Page:
     if not can_read_topics(viewer, community):
-        raise Forbidden("このコミュニティのトピックはメンバーだけが読めます。")
+        raise Forbidden(_("このコミュニティのトピックはメンバーだけが読めます。"))
     stmt = (select(Topic).where(Topic.community_id == community.id)
             .options(selectinload(Topic.author))
             .order_by(Topic.pinned.desc(), Topic.last_comment_at.desc(), Topic.id.desc()))
@@ -60,14 +62,14 @@ def get_topic(viewer: Member | None, topic_id: int) -> Topic:
     """A topic the viewer may read; one in a members-only community does not exist for outsiders."""
     topic = db.session.get(Topic, topic_id)
     if topic is None or not can_read_topics(viewer, topic.community):
-        raise NotFound("トピックが見つかりません。")
+        raise NotFound(_("トピックが見つかりません。"))
     return topic
 
 
 def community_for_new_topic(actor: Member, community_id: int) -> Community:
     """A community the actor may open a topic in: members only."""
     community = get_community(actor, community_id)
-    require_role(actor, community, JOINED, "トピックを立てられるのはメンバーだけです。")
+    require_role(actor, community, JOINED, _("トピックを立てられるのはメンバーだけです。"))
     return community
 
 
@@ -102,7 +104,7 @@ def can_edit_topic(actor: Member, topic: Topic) -> bool:
 def editable_topic(actor: Member, topic_id: int) -> Topic:
     topic = get_topic(actor, topic_id)
     if not can_edit_topic(actor, topic):
-        raise Forbidden("トピックを編集できるのは、書いた本人だけです。")
+        raise Forbidden(_("トピックを編集できるのは、書いた本人だけです。"))
     return topic
 
 
@@ -116,7 +118,7 @@ def edit_topic(actor: Member, topic_id: int, *, title: str, body: str) -> Topic:
 
 def moderate_topic(actor: Member, topic_id: int, *, pinned: bool | None = None, closed: bool | None = None) -> Topic:
     topic = get_topic(actor, topic_id)
-    require_role(actor, topic.community, RUNNERS, "トピックの固定や締め切りは管理人と副管理人ができます。")
+    require_role(actor, topic.community, RUNNERS, _("トピックの固定や締め切りは管理人と副管理人ができます。"))
     if pinned is not None:
         topic.pinned = pinned
     if closed is not None:
@@ -128,7 +130,7 @@ def moderate_topic(actor: Member, topic_id: int, *, pinned: bool | None = None, 
 def deletable_topic(actor: Member, topic_id: int) -> Topic:
     """A topic the actor may delete with its comments: the owner and moderators."""
     topic = get_topic(actor, topic_id)
-    require_role(actor, topic.community, RUNNERS, "トピックを削除できるのは管理人と副管理人です。")
+    require_role(actor, topic.community, RUNNERS, _("トピックを削除できるのは管理人と副管理人です。"))
     return topic
 
 
@@ -147,7 +149,7 @@ def search_topics(viewer: Member, query: str, page: int, per_page: int) -> Page:
     if not query:
         return Page(items=[], number=1, per_page=per_page, has_next=False)
     if len(query) > 100:
-        raise Invalid("検索語は100文字以内にしてください。", code="q")
+        raise Invalid(_("検索語は100文字以内にしてください。"), code="q")
     stmt = (select(Topic).where(readable_topics(viewer), contains(query, Topic.title, Topic.body))
             .options(selectinload(Topic.author), selectinload(Topic.community))
             .order_by(Topic.last_comment_at.desc(), Topic.id.desc()))
@@ -166,14 +168,14 @@ def comments_on(topic: Topic, page: int, per_page: int) -> Page:
 def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
                 submit_token: str | None = None) -> TopicComment:
     topic = get_topic(actor, topic_id)
-    require_role(actor, topic.community, JOINED, "コメントできるのはコミュニティのメンバーだけです。")
+    require_role(actor, topic.community, JOINED, _("コメントできるのはコミュニティのメンバーだけです。"))
     if topic.closed:
-        raise Invalid("このトピックは締め切られています。", code="body")
+        raise Invalid(_("このトピックは締め切られています。"), code="body")
     body = (body or "").strip()
     if not body:
-        raise Invalid("コメントを入力してください。", code="body")
+        raise Invalid(_("コメントを入力してください。"), code="body")
     if len(body) > COMMENT_MAX:
-        raise Invalid(f"コメントは{COMMENT_MAX:,}文字以内にしてください。", code="body")
+        raise Invalid(_("コメントは%(max)s文字以内にしてください。", max=format_number(COMMENT_MAX)), code="body")
     submit_token = form_token(submit_token)
     earlier = earlier_submission(TopicComment, actor.id, submit_token)
     if earlier is not None:
@@ -210,7 +212,7 @@ def _followers_who_may_read(topic: Topic, commenter: Member) -> list[int]:
 def get_comment(viewer: Member, comment_id: int) -> TopicComment:
     comment = db.session.get(TopicComment, comment_id)
     if comment is None or not can_read_topics(viewer, comment.topic.community):
-        raise NotFound("コメントが見つかりません。")
+        raise NotFound(_("コメントが見つかりません。"))
     return comment
 
 
@@ -228,7 +230,7 @@ def can_delete_comment(actor: Member, comment: TopicComment) -> bool:
 def deletable_comment(actor: Member, comment_id: int) -> TopicComment:
     comment = get_comment(actor, comment_id)
     if not can_delete_comment(actor, comment):
-        raise Forbidden("このコメントは削除できません。")
+        raise Forbidden(_("このコメントは削除できません。"))
     return comment
 
 

@@ -2,6 +2,7 @@ import calendar
 import secrets
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import signals
@@ -87,7 +88,7 @@ def new():
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("日記を書きました。")
+            flash(_("日記を書きました。"))
             return redirect(url_for("diary.show", entry_id=entry.id))
     return render("diary/form.html", form=form, entry=None)
 
@@ -108,7 +109,7 @@ def edit(entry_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("日記を更新しました。")
+            flash(_("日記を更新しました。"))
             return redirect(url_for("diary.show", entry_id=entry.id))
     return render("diary/form.html", form=form, entry=entry)
 
@@ -123,7 +124,7 @@ def delete(entry_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.delete_entry(current_user, entry.id)
-        flash("日記を削除しました。")
+        flash(_("日記を削除しました。"))
         return redirect(url_for("diary.member", member_id=current_user.id))
     return render("diary/delete.html", entry=entry, form=form)
 
@@ -140,7 +141,7 @@ def comment(entry_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("コメントを書きました。")
+            flash(_("コメントを書きました。"))
             return redirect(url_for("diary.show", entry_id=entry.id, page=_last_page(entry)))
     return _show(entry, form, status=400)
 
@@ -168,7 +169,7 @@ def delete_comment(comment_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         entry = services.delete_comment(current_user, comment.id)
-        flash("コメントを削除しました。")
+        flash(_("コメントを削除しました。"))
         return redirect(url_for("diary.show", entry_id=entry.id))
     return render("diary/delete_comment.html", comment=comment, entry=comment.entry, form=form)
 
@@ -230,7 +231,7 @@ def settings():
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("日記の設定を保存しました。")
+            flash(_("日記の設定を保存しました。"))
             return redirect(url_for("diary.settings"))
     return render("diary/settings.html", form=form, feed_token=services.feed_token(current_user),
                   renew_form=ConfirmForm())
@@ -241,5 +242,5 @@ def settings():
 def renew_feed():
     if ConfirmForm().validate_on_submit():
         services.renew_feed_token(current_user)
-        flash("フィードのアドレスを新しくしました。前のアドレスはもう使えません。")
+        flash(_("フィードのアドレスを新しくしました。前のアドレスはもう使えません。"))
     return redirect(url_for("diary.settings"))

@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
 
+from .. import i18n
 from .render import VIEW_COOKIE, is_lite, page_charset, render, template_set  # noqa: F401  (render: the views use it)
 from .device_request import DeviceRequest
 
@@ -24,10 +25,14 @@ def per_page(kind: str = "list") -> int:
 
 
 def carry(path: str) -> str:
-    """A stored or local path made to keep a cookieless keitai logged in."""
+    """A stored or local path made to keep a cookieless keitai logged in (and in its language)."""
     if not session_in_url():
         return path
-    return f"{path}{'&' if '?' in path else '?'}{current_app.config['EJAN_SESSION_PARAM']}={session.token}"
+    extra = {current_app.config["EJAN_SESSION_PARAM"]: session.token}
+    language = i18n.carried()
+    if language and f"{i18n.PARAM}=" not in urlsplit(path).query:
+        extra[i18n.PARAM] = language
+    return f"{path}{'&' if '?' in path else '?'}{urlencode(extra)}"
 
 
 def without_session(path: str) -> str:

@@ -1,5 +1,6 @@
 """The community directory: list, search, mine, open, show and edit a community."""
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...errors import Invalid
@@ -51,7 +52,7 @@ def new():
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("コミュニティを作りました。")
+            flash(_("コミュニティを作りました。"))
             return redirect(url_for("communities.show", community_id=community.id))
     return render("communities/form.html", form=form, community=None)
 
@@ -90,6 +91,6 @@ def edit(community_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("コミュニティの設定を保存しました。")
+            flash(_("コミュニティの設定を保存しました。"))
             return redirect(url_for("communities.show", community_id=community.id))
     return render("communities/form.html", form=form, community=community)

@@ -1,5 +1,6 @@
 """A community's events and the events of all my communities; attendance."""
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...clock import from_jst_fields, jst_fields
@@ -45,7 +46,7 @@ def new_event(community_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("イベントを作りました。")
+            flash(_("イベントを作りました。"))
             return redirect(url_for("communities.event", event_id=event.id))
     return render("communities/event_form.html", form=form, community=community, event=None)
 
@@ -76,7 +77,7 @@ def edit_event(event_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("イベントを更新しました。")
+            flash(_("イベントを更新しました。"))
             return redirect(url_for("communities.event", event_id=found.id))
     return render("communities/event_form.html", form=form, community=found.community, event=found)
 
@@ -88,7 +89,7 @@ def delete_event(event_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         community = rules.delete_event(current_user, found.id)
-        flash("イベントを削除しました。")
+        flash(_("イベントを削除しました。"))
         return redirect(url_for("communities.show", community_id=community.id))
     return render("communities/delete_event.html", event=found, form=form)
 
@@ -102,5 +103,5 @@ def attend(event_id: int):
         except Invalid as error:
             flash(error.message)
         else:
-            flash("出欠を登録しました。")
+            flash(_("出欠を登録しました。"))
     return redirect(url_for("communities.event", event_id=event_id))

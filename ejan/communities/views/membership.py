@@ -1,5 +1,6 @@
 """Joining and leaving, the member list, join requests and bans, and handing the community over."""
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ...errors import Invalid
@@ -22,7 +23,7 @@ def join(community_id: int):
         except Invalid as error:
             flash(error.message)
         else:
-            flash("参加しました。" if role != PENDING else "参加を申請しました。管理人の承認をお待ちください。")
+            flash(_("参加しました。") if role != PENDING else _("参加を申請しました。管理人の承認をお待ちください。"))
         return redirect(url_for("communities.show", community_id=community.id))
     return render("communities/join.html", community=community, form=form,
                   role=access.role_of(current_user, community))
@@ -39,20 +40,20 @@ def leave(community_id: int):
         except Invalid as error:
             flash(error.message)
         else:
-            flash("コミュニティを退会しました。")
+            flash(_("コミュニティを退会しました。"))
         return redirect(url_for("communities.show", community_id=community.id))
     return render("communities/leave.html", community=community, form=form,
                   role=access.role_of(current_user, community))
 
 
 _MEMBER_ACTIONS = {
-    "approve": (rules.approve, "参加を承認しました。"),
-    "decline": (rules.decline, "参加申請をお断りしました。"),
-    "remove": (rules.remove_member, "メンバーから外しました。"),
-    "ban": (rules.ban, "参加を禁止しました。"),
-    "unban": (rules.unban, "参加禁止を解除しました。"),
-    "promote": (lambda actor, cid, mid: rules.set_moderator(actor, cid, mid, True), "副管理人にしました。"),
-    "demote": (lambda actor, cid, mid: rules.set_moderator(actor, cid, mid, False), "副管理人から外しました。"),
+    "approve": (rules.approve, _l("参加を承認しました。")),
+    "decline": (rules.decline, _l("参加申請をお断りしました。")),
+    "remove": (rules.remove_member, _l("メンバーから外しました。")),
+    "ban": (rules.ban, _l("参加を禁止しました。")),
+    "unban": (rules.unban, _l("参加禁止を解除しました。")),
+    "promote": (lambda actor, cid, mid: rules.set_moderator(actor, cid, mid, True), _l("副管理人にしました。")),
+    "demote": (lambda actor, cid, mid: rules.set_moderator(actor, cid, mid, False), _l("副管理人から外しました。")),
 }
 
 
@@ -69,7 +70,7 @@ def member_action(community_id: int, member_id: int, action: str):
         except Invalid as error:
             flash(error.message)
         else:
-            flash(done)
+            flash(str(done))
     return redirect(request.form.get("back") if request.form.get("back", "").startswith("/communities/")
                     else url_for("communities.members", community_id=community.id))
 
@@ -104,7 +105,7 @@ def handover(community_id: int):
         except Invalid as error:
             flash(error.message)
         else:
-            flash("管理人を引き継ぎました。あなたは副管理人になりました。")
+            flash(_("管理人を引き継ぎました。あなたは副管理人になりました。"))
             return redirect(url_for("communities.show", community_id=community.id))
     return render("communities/handover.html", community=community, form=form,
                   page=rules.members_of(current_user, community, page_number(), per_page()))

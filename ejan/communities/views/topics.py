@@ -2,6 +2,7 @@
 import secrets
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ...errors import Invalid
@@ -39,7 +40,7 @@ def new_topic(community_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("トピックを作りました。")
+            flash(_("トピックを作りました。"))
             return redirect(url_for("communities.topic", topic_id=topic.id))
     return render("communities/topic_form.html", form=form, community=community, topic=None)
 
@@ -73,16 +74,16 @@ def edit_topic(topic_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("トピックを更新しました。")
+            flash(_("トピックを更新しました。"))
             return redirect(url_for("communities.topic", topic_id=found.id))
     return render("communities/topic_form.html", form=form, community=found.community, topic=found)
 
 
 _TOPIC_SWITCHES = {
-    "pin": ({"pinned": True}, "トピックを上に固定しました。"),
-    "unpin": ({"pinned": False}, "固定を外しました。"),
-    "close": ({"closed": True}, "トピックを締め切りました。"),
-    "reopen": ({"closed": False}, "トピックを再開しました。"),
+    "pin": ({"pinned": True}, _l("トピックを上に固定しました。")),
+    "unpin": ({"pinned": False}, _l("固定を外しました。")),
+    "close": ({"closed": True}, _l("トピックを締め切りました。")),
+    "reopen": ({"closed": False}, _l("トピックを再開しました。")),
 }
 
 
@@ -92,7 +93,7 @@ def moderate_topic(topic_id: int, switch: str):
     if ConfirmForm().validate_on_submit():
         values, done = _TOPIC_SWITCHES[switch]
         rules.moderate_topic(current_user, topic_id, **values)
-        flash(done)
+        flash(str(done))
     return redirect(url_for("communities.topic", topic_id=topic_id))
 
 
@@ -103,7 +104,7 @@ def delete_topic(topic_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         community = rules.delete_topic(current_user, found.id)
-        flash("トピックを削除しました。")
+        flash(_("トピックを削除しました。"))
         return redirect(url_for("communities.topics", community_id=community.id))
     return render("communities/delete_topic.html", topic=found, community=found.community, form=form)
 
@@ -120,7 +121,7 @@ def comment(topic_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("コメントを書きました。")
+            flash(_("コメントを書きました。"))
             size = per_page("comments")
             # add_comment committed, so found.comment_count is read afresh and already counts this comment.
             last = max(1, -(-found.comment_count // size))
@@ -143,7 +144,7 @@ def delete_comment(comment_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         topic_ = rules.delete_comment(current_user, found.id)
-        flash("コメントを削除しました。")
+        flash(_("コメントを削除しました。"))
         return redirect(url_for("communities.topic", topic_id=topic_.id))
     return render("communities/delete_comment.html", comment=found, topic=found.topic, form=form)
 
