@@ -29,10 +29,13 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _configure_extensions(app: Flask) -> None:
+    from flask_babel import Babel
+
     from . import mobile, sessions
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .tasks import init_celery
 
+    Babel(app)  # `_()` in templates; the i18n branches bring the language choice and catalogues
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
@@ -72,10 +75,11 @@ def _register_blueprints(app: Flask) -> None:
     from .friends.views import bp as friends_bp
     from .members.views import bp as members_bp
     from .notify.views import bp as notify_bp
+    from .reports.views import bp as reports_bp
     from .site.views import bp as site_bp
     from .site import errors
 
-    for bp in (site_bp, members_bp, friends_bp, diary_bp, communities_bp, notify_bp):
+    for bp in (site_bp, members_bp, friends_bp, diary_bp, communities_bp, notify_bp, reports_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
 
