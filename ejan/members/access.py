@@ -19,6 +19,7 @@ and lists.
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, or_, select, true
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..friends.models import Friendship
@@ -38,8 +39,11 @@ def active(entity=Member):
 
 
 def active_member(column):
-    """is_active() for the member whose id is in `column`, as an EXISTS (no join needed)."""
-    return exists().where(Member.id == column, active())
+    """is_active() for the member whose id is in `column`, as an EXISTS (no join needed).
+
+    Its own alias of members, so it also works inside a query that is itself on members."""
+    member = aliased(Member)
+    return exists().where(member.id == column, active(member))
 
 
 def is_suspended(member) -> bool:
