@@ -69,6 +69,17 @@ def get_entry(viewer: Member | None, entry_id: int) -> DiaryEntry:
     return entry
 
 
+def editable_entry(actor: Member, entry_id: int) -> DiaryEntry:
+    """The entry for its edit and delete pages: only the author changes or deletes an entry.
+
+    NotFound when the actor may not see it; Forbidden when they may see it but it is someone else's.
+    """
+    entry = get_entry(actor, entry_id)
+    if entry.author_id != actor.id:
+        raise Forbidden("日記を変えられるのは書いた本人だけです。")
+    return entry
+
+
 def _own_entry(actor: Member, entry_id: int) -> DiaryEntry:
     entry = db.session.get(DiaryEntry, entry_id)
     if entry is None or entry.author_id != actor.id:

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from .. import signals
-from ..errors import Invalid
+from ..errors import Forbidden, Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import page_number, per_page, render, text_part
@@ -95,9 +95,10 @@ def new():
 @bp.route("/diary/<int:entry_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(entry_id: int):
-    entry = services.get_entry(current_user, entry_id)
-    if entry.author_id != current_user.id:
-        return redirect(url_for("diary.show", entry_id=entry.id))
+    try:
+        entry = services.editable_entry(current_user, entry_id)
+    except Forbidden:  # someone else's entry: back to reading it
+        return redirect(url_for("diary.show", entry_id=entry_id))
     form = EntryForm(obj=entry)
     if form.validate_on_submit():
         try:
@@ -115,9 +116,10 @@ def edit(entry_id: int):
 @bp.route("/diary/<int:entry_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(entry_id: int):
-    entry = services.get_entry(current_user, entry_id)
-    if entry.author_id != current_user.id:
-        return redirect(url_for("diary.show", entry_id=entry.id))
+    try:
+        entry = services.editable_entry(current_user, entry_id)
+    except Forbidden:  # someone else's entry: back to reading it
+        return redirect(url_for("diary.show", entry_id=entry_id))
     form = ConfirmForm()
     if form.validate_on_submit():
         services.delete_entry(current_user, entry.id)

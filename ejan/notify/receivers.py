@@ -47,7 +47,7 @@ def on_topic_commented(comment, topic, followers, **_):
 
 @signals.community_join_requested.connect
 def on_join_requested(community, requester, **_):
-    from ..communities.services import runner_ids
+    from ..communities.membership import runner_ids
 
     notify_many(runner_ids(community), "community_join_requested", actor=requester,
                 link=link_for("communities.waiting", community_id=community.id, which="requests"),

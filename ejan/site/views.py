@@ -4,7 +4,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from ..forms import ConfirmForm
-from ..communities import services as communities
+from ..communities import directory, events
 from ..diary import services as diary
 from ..friends import services as friends
 from ..members.forms import LoginForm
@@ -24,8 +24,8 @@ def home():
         incoming=friends.incoming_count(current_user),
         friends_page=friends.friends_of(current_user, 1, 9),
         diary_page=diary.friends_feed(current_user, 1, 5),
-        communities_page=communities.my_communities(current_user, 1, 5),
-        events_page=communities.upcoming_for(current_user, 1, 3),
+        communities_page=directory.my_communities(current_user, 1, 5),
+        events_page=events.upcoming_for(current_user, 1, 3),
         logout_form=ConfirmForm(),
     )
 
