@@ -52,20 +52,20 @@ def _diary_comment(viewer: Member, target_id: int) -> Target:
 
 
 def _topic(viewer: Member, target_id: int) -> Target:
-    from ..communities import services as communities
+    from ..communities import topics as communities
     topic = communities.get_topic(viewer, target_id)
     return Target(TOPIC, topic.id, topic.title, topic.author_id, "communities.topic", {"topic_id": topic.id})
 
 
 def _topic_comment(viewer: Member, target_id: int) -> Target:
-    from ..communities import services as communities
+    from ..communities import topics as communities
     comment = communities.get_comment(viewer, target_id)
     return Target(TOPIC_COMMENT, comment.id, comment.body, comment.author_id, "communities.comment_page",
                   {"comment_id": comment.id})
 
 
 def _event(viewer: Member, target_id: int) -> Target:
-    from ..communities import services as communities
+    from ..communities import events as communities
     event = communities.get_event(viewer, target_id)
     return Target(EVENT, event.id, event.title, event.author_id, "communities.event", {"event_id": event.id})
 

@@ -81,7 +81,6 @@ def sources():
     return [p for p in EJAN.rglob("*.py") if p.name != "access.py" or p.parent.name != "members"]
 
 
-@pytest.mark.xfail(strict=True, reason="ejan/communities is being split on another branch; it goes after the merge")
 def test_active_member_is_spelled_out_only_in_the_access_module():
     restated = [str(p.relative_to(EJAN)) for p in sources()
                 if 'status == "active"' in p.read_text(encoding="utf-8")
