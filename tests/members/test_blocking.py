@@ -237,3 +237,48 @@ def test_the_blocked_member_cannot_open_the_block_page_of_the_blocker(make_membe
     sato, tanaka = make_member("佐藤"), make_member("田中")
     blocking.block(sato, tanaka.id)
     assert browser(tanaka).get(f"/members/{sato.id}/block").status_code == 404
+
+
+# --- communities: the member list and topic comments ---------------------------------------------------------
+
+@pytest.fixture
+def community_cast(make_member):
+    from ejan.communities import directory, membership, topics
+    p = {n: make_member(n) for n in ("佐藤", "田中", "伊藤")}
+    community = directory.create_community(p["伊藤"], name="倉真の防災会", category="趣味", description="防災",
+                                           join_policy="open", topic_visibility="site")
+    for n in ("佐藤", "田中"):
+        membership.join(p[n], community.id)
+    topic = topics.create_topic(p["佐藤"], community.id, title="避難訓練の日程", body="いつにしましょう")
+    topics.add_comment(p["田中"], topic.id, "田中のコメントです")
+    return {"people": p, "community": community.id, "topic": topic.id}
+
+
+@pytest.mark.parametrize("device", ["pc", "keitai"])
+def test_community_member_lists_leave_out_both_sides_of_a_block(community_cast, device, browser, keitai, login):
+    p, community_id = community_cast["people"], community_cast["community"]
+    blocking.block(p["佐藤"], p["田中"].id)
+    for viewer, other, seen in ((p["田中"], "佐藤", False), (p["佐藤"], "田中", False), (p["伊藤"], "佐藤", True),
+                                (p["伊藤"], "田中", True)):
+        client = client_for(device, viewer, browser, keitai, login)
+        page = html_of(client.get(f"/communities/{community_id}/members"))
+        assert (other in page) is seen, (viewer.nickname, other)
+
+
+@pytest.mark.parametrize("device", ["pc", "keitai"])
+def test_no_comments_across_a_block_on_topics(community_cast, device, browser, keitai, login):
+    from ejan.communities.models import TopicComment
+    p, topic_id = community_cast["people"], community_cast["topic"]
+    blocking.block(p["佐藤"], p["田中"].id)
+    tanaka = client_for(device, p["田中"], browser, keitai, login)
+    page = html_of(tanaka.get(f"/topics/{topic_id}"))
+    assert "避難訓練の日程" in page, "the topic itself stays readable in the community"
+    assert f"/topics/{topic_id}/comments" not in page, "no comment form for the blocked member"
+    before = count(TopicComment)
+    data = {"body": "見ました", "submit_token": "x1"}
+    response = sjis_post(tanaka, f"/topics/{topic_id}/comments", data) if device == "keitai" \
+        else tanaka.post(f"/topics/{topic_id}/comments", data=data)
+    assert response.status_code == 403 and count(TopicComment) == before
+    sato_page = html_of(client_for(device, p["佐藤"], browser, keitai, login).get(f"/topics/{topic_id}"))
+    assert "田中のコメント" not in sato_page
+    assert "田中のコメント" in html_of(client_for(device, p["伊藤"], browser, keitai, login).get(f"/topics/{topic_id}"))

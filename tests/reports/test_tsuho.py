@@ -139,3 +139,37 @@ def test_the_queue_lists_open_tsuho_oldest_first(cast, make_member):
     page = services.open_tsuho(1, 10)
     assert [(t.target_kind, t.reporter.nickname) for t in page.items] == [(DIARY_ENTRY, "鈴木"), (MEMBER, "伊藤")]
     assert db.session.scalar(select(func.count()).select_from(Tsuho)) == 2
+
+
+# --- community things: topics, their comments, events ---------------------------------------------------------
+
+@pytest.fixture
+def community_cast(make_member):
+    from datetime import timedelta
+
+    from ejan.communities import directory, events, membership, topics
+    from ejan.sessions import utcnow
+    owner, member, outsider = make_member("伊藤"), make_member("佐藤"), make_member("鈴木")
+    closed = directory.create_community(owner, name="PTA役員会", category="趣味", description="内輪",
+                                        join_policy="open", topic_visibility="members")
+    membership.join(member, closed.id)
+    topic = topics.create_topic(owner, closed.id, title="会計の相談", body="本文")
+    comment = topics.add_comment(owner, topic.id, "よろしく")
+    event = events.create_event(owner, closed.id, title="役員会", starts_at=utcnow() + timedelta(days=2))
+    return {"member": member, "outsider": outsider, "topic": topic.id, "comment": comment.id, "event": event.id}
+
+
+@pytest.mark.parametrize("kind", ["topic", "topic_comment", "event"])
+def test_community_things_are_reported_by_members_who_can_read_them(community_cast, browser, keitai, login, kind):
+    target_id = community_cast["comment" if kind == "topic_comment" else kind]
+    page_url = {"topic": f"/topics/{target_id}", "topic_comment": f"/topics/comments/{target_id}",
+                "event": f"/events/{target_id}"}[kind]
+    pc, phone = browser(community_cast["member"]), keitai("au")
+    login(phone, community_cast["member"])
+    for client in (pc, phone):
+        assert f"/tsuho/{kind}/{target_id}" in html_of(client.get(page_url))
+    assert pc.post(f"/tsuho/{kind}/{target_id}", data={"reason": "inappropriate"}).status_code == 302
+    outsider = browser(community_cast["outsider"])
+    assert outsider.post(f"/tsuho/{kind}/{target_id}", data={"reason": "spam"}).status_code == 404
+    assert [(t.target_kind, t.target_id, t.reporter_id) for t in tsuho_rows()] == \
+        [(kind, target_id, community_cast["member"].id)]
