@@ -101,12 +101,8 @@ def not_blocked_between(viewer, column):
     """The list filter: rows whose member (`column`) and the viewer have no block between them.
 
     With no viewer (a system job) nothing is filtered."""
-    viewer_id = getattr(viewer, "id", viewer)
+    viewer_id = viewer if isinstance(viewer, int) else getattr(viewer, "id", None)
     if viewer_id is None:
         return true()
     return ~blocked_between(viewer_id, column)
 
-
-def can_meet(viewer, other_id: int) -> bool:
-    """The viewer is an active member and no block stands between them and `other_id`."""
-    return is_active(viewer) and not is_blocked_between(viewer.id, other_id)
