@@ -38,6 +38,7 @@ def load(instance_path: str) -> dict:
             "ejan.diary",
             "ejan.communities",
             "ejan.notify",
+            "ejan.reports",
         ],
         "EJAN_PASSWORD_METHOD": _env("PASSWORD_METHOD", "scrypt"),
         # Invitations

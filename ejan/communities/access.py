@@ -12,12 +12,9 @@ from sqlalchemy import select, update
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
+from ..members.access import is_active  # noqa: F401  the site-wide rule; community modules import it from here
 from ..members.models import Member
 from .models import JOINED, SITE, Community, Membership
-
-
-def is_active(viewer: Member | None) -> bool:
-    return viewer is not None and viewer.is_authenticated and not viewer.is_suspended
 
 
 def role_of(viewer: Member | None, community: Community) -> str | None:

@@ -12,6 +12,7 @@ from .. import signals
 from ..clock import utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..members import access as who
 from ..members.models import Member
 from ..pagination import Page, paginate
 from .access import get_community, is_active, require_role, role_of
@@ -209,11 +210,12 @@ def runner_ids(community: Community) -> list[int]:
 
 
 def members_of(viewer: Member, community: Community, page: int, per_page: int) -> Page:
-    """Joined members, the owner and moderators first."""
+    """Joined members, the owner and moderators first; anyone with a block between them and the viewer is left out."""
     get_community(viewer, community.id)
     rank = case((Membership.role == OWNER, 0), (Membership.role == MODERATOR, 1), else_=2)
     stmt = (select(Membership).where(Membership.community_id == community.id, Membership.role.in_(JOINED))
-            .join(Member, Member.id == Membership.member_id).where(Member.status == "active")
+            .join(Member, Member.id == Membership.member_id)
+            .where(who.active(), who.not_blocked_between(viewer, Membership.member_id))
             .options(selectinload(Membership.member))
             .order_by(rank, Membership.created_at, Membership.member_id))
     return paginate(stmt, page, per_page)

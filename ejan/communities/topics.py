@@ -13,9 +13,10 @@ from ..clock import utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
+from ..members import access as who
 from ..members.models import Member
 from ..pagination import Page, paginate
-from .access import can_read_topics, get_community, is_active, require_role, role_of, touch
+from .access import can_post, can_read_topics, get_community, is_active, require_role, role_of, touch
 from .models import JOINED, MEMBERS_ONLY, RUNNERS, SITE, Community, Membership, Topic, TopicComment, TopicFollow
 
 TITLE_MAX = 100
@@ -158,17 +159,26 @@ def search_topics(viewer: Member, query: str, page: int, per_page: int) -> Page:
 
 # --- comments -----------------------------------------------------------------------------------------------
 
-def comments_on(topic: Topic, page: int, per_page: int) -> Page:
-    stmt = (select(TopicComment).where(TopicComment.topic_id == topic.id)
+def comments_on(topic: Topic, page: int, per_page: int, viewer: Member | None = None) -> Page:
+    """A topic's comments; those by someone with a block between them and the viewer are left out."""
+    stmt = (select(TopicComment).where(TopicComment.topic_id == topic.id,
+                                       who.not_blocked_between(viewer, TopicComment.author_id))
             .options(selectinload(TopicComment.author))
             .order_by(TopicComment.created_at, TopicComment.id))
     return paginate(stmt, page, per_page)
+
+
+def can_comment(viewer: Member | None, topic: Topic, role: str | None = None) -> bool:
+    """A member of the community, with no block between them and the topic's author."""
+    return can_post(viewer, topic.community, role) and not who.is_blocked_between(viewer.id, topic.author_id)
 
 
 def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
                 submit_token: str | None = None) -> TopicComment:
     topic = get_topic(actor, topic_id)
     require_role(actor, topic.community, JOINED, _("コメントできるのはコミュニティのメンバーだけです。"))
+    if who.is_blocked_between(actor.id, topic.author_id):
+        raise Forbidden(_("このトピックにはコメントできません。"))
     if topic.closed:
         raise Invalid(_("このトピックは締め切られています。"), code="body")
     body = (body or "").strip()
@@ -201,8 +211,8 @@ def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
 
 def _followers_who_may_read(topic: Topic, commenter: Member) -> list[int]:
     stmt = (select(TopicFollow.member_id).join(Member, Member.id == TopicFollow.member_id)
-            .where(TopicFollow.topic_id == topic.id, TopicFollow.member_id != commenter.id,
-                   Member.status == "active"))
+            .where(TopicFollow.topic_id == topic.id, TopicFollow.member_id != commenter.id, who.active(),
+                   ~who.blocked_between(TopicFollow.member_id, commenter.id)))
     if topic.community.topic_visibility == MEMBERS_ONLY:
         stmt = stmt.where(exists().where(Membership.community_id == topic.community_id,
                                          Membership.member_id == TopicFollow.member_id, Membership.role.in_(JOINED)))

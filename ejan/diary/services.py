@@ -10,7 +10,7 @@ from typing import BinaryIO, Iterable, Sequence
 
 from flask import current_app
 from flask_babel import format_number, gettext as _
-from sqlalchemy import and_, delete, exists, false, func, or_, select, update
+from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -19,7 +19,7 @@ from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..friends.models import Friendship
+from ..members import access
 from ..members.models import Member
 from ..pagination import Page, paginate
 from .models import (FRIENDS, MEMBERS, PRIVATE, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
@@ -36,29 +36,28 @@ SEARCH_MAX = 100
 
 def can_see(viewer: Member | None, entry: DiaryEntry) -> bool:
     """The one rule. Strangers see no diary at all; admins are ordinary readers here and see
-    private entries only through the moderation queue."""
-    if viewer is None or not viewer.is_authenticated or viewer.is_suspended:
+    private entries only through the moderation queue. A block either way hides the diary both ways."""
+    if not access.is_active(viewer):
         return False
     if entry.author_id == viewer.id:
         return True
-    if entry.author.is_suspended:
+    if not access.is_active(entry.author) or entry.visibility == PRIVATE:
         return False
-    if entry.visibility == MEMBERS:
-        return True
-    if entry.visibility == FRIENDS:
-        return db.session.get(Friendship, (viewer.id, entry.author_id)) is not None
-    return False
+    if entry.visibility == FRIENDS and not access.is_friend(viewer.id, entry.author_id):
+        return False
+    return entry.visibility in (MEMBERS, FRIENDS) and not access.is_blocked_between(viewer.id, entry.author_id)
 
 
 def visible_to(viewer: Member | None):
     """can_see() as a SQL condition, for lists, feeds and search."""
-    if viewer is None or not viewer.is_authenticated or viewer.is_suspended:
+    if not access.is_active(viewer):
         return false()
-    is_friend = exists().where(Friendship.member_id == viewer.id, Friendship.friend_id == DiaryEntry.author_id)
-    author_active = exists().where(Member.id == DiaryEntry.author_id, Member.status == "active")
     return or_(
         DiaryEntry.author_id == viewer.id,
-        and_(author_active, or_(DiaryEntry.visibility == MEMBERS, and_(DiaryEntry.visibility == FRIENDS, is_friend))),
+        and_(access.active_member(DiaryEntry.author_id),
+             or_(DiaryEntry.visibility == MEMBERS,
+                 and_(DiaryEntry.visibility == FRIENDS, access.friend_of(viewer.id, DiaryEntry.author_id))),
+             ~access.blocked_between(viewer.id, DiaryEntry.author_id)),
     )
 
 
@@ -197,8 +196,7 @@ def entries_of(viewer: Member | None, author: Member, page: int, per_page: int) 
 
 def friends_feed(viewer: Member, page: int, per_page: int) -> Page:
     """New from my friends: entries of my friends that I may see, newest first."""
-    mine = select(Friendship.friend_id).where(Friendship.member_id == viewer.id)
-    return paginate(_listing(viewer).where(DiaryEntry.author_id.in_(mine)), page, per_page)
+    return paginate(_listing(viewer).where(DiaryEntry.author_id.in_(access.friend_ids(viewer.id))), page, per_page)
 
 
 def site_feed(viewer: Member, page: int, per_page: int) -> Page:
@@ -238,8 +236,10 @@ def comment_counts(entries: Sequence[DiaryEntry]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def comments_on(entry: DiaryEntry, page: int, per_page: int) -> Page:
-    stmt = (select(DiaryComment).where(DiaryComment.entry_id == entry.id)
+def comments_on(entry: DiaryEntry, page: int, per_page: int, viewer: Member | None = None) -> Page:
+    """The comments on an entry; those by someone with a block between them and the viewer are left out."""
+    stmt = (select(DiaryComment).where(DiaryComment.entry_id == entry.id,
+                                       access.not_blocked_between(viewer, DiaryComment.author_id))
             .options(selectinload(DiaryComment.author))
             .order_by(DiaryComment.created_at, DiaryComment.id))
     return paginate(stmt, page, per_page)
@@ -280,20 +280,23 @@ def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False
 
 
 def _followers_who_may_see(entry: DiaryEntry, commenter: Member) -> list[int]:
-    """Followers still allowed to read the entry (it may have turned friends-only or private since)."""
+    """Followers still allowed to read the entry (it may have turned friends-only or private since, or
+    they may have a block with its author), and who have no block with the commenter."""
     if entry.visibility == PRIVATE:
         return []
     stmt = (select(DiaryFollow.member_id).join(Member, Member.id == DiaryFollow.member_id)
-            .where(DiaryFollow.entry_id == entry.id, DiaryFollow.member_id != commenter.id, Member.status == "active"))
+            .where(DiaryFollow.entry_id == entry.id, DiaryFollow.member_id != commenter.id, access.active(),
+                   ~access.blocked_between(DiaryFollow.member_id, entry.author_id),
+                   ~access.blocked_between(DiaryFollow.member_id, commenter.id)))
     if entry.visibility == FRIENDS:
-        stmt = stmt.where(exists().where(Friendship.member_id == DiaryFollow.member_id,
-                                         Friendship.friend_id == entry.author_id))
+        stmt = stmt.where(access.friend_of(DiaryFollow.member_id, entry.author_id))
     return list(db.session.scalars(stmt))
 
 
 def get_comment(viewer: Member, comment_id: int) -> DiaryComment:
     comment = db.session.get(DiaryComment, comment_id)
-    if comment is None or not can_see(viewer, comment.entry):
+    if comment is None or not can_see(viewer, comment.entry) \
+            or access.is_blocked_between(viewer.id, comment.author_id):
         raise NotFound(_("コメントが見つかりません。"))
     return comment
 
@@ -327,7 +330,7 @@ def is_following(member: Member, entry: DiaryEntry) -> bool:
 
 def record_footprint(visitor: Member, owner: Member) -> None:
     """One footprint per visitor per day (Japan time); a later visit that day moves its time."""
-    if visitor.id == owner.id:
+    if visitor.id == owner.id or access.is_blocked_between(visitor.id, owner.id):
         return
     now, day = utcnow(), today_jst()
     moved = db.session.execute(
@@ -344,7 +347,8 @@ def record_footprint(visitor: Member, owner: Member) -> None:
 
 def footprints_of(owner: Member, page: int, per_page: int) -> Page:
     stmt = (select(Footprint).where(Footprint.owner_id == owner.id)
-            .join(Member, Member.id == Footprint.visitor_id).where(Member.status == "active")
+            .join(Member, Member.id == Footprint.visitor_id)
+            .where(access.active(), access.not_blocked_between(owner, Footprint.visitor_id))
             .options(selectinload(Footprint.visitor))
             .order_by(Footprint.visited_at.desc(), Footprint.id.desc()))
     return paginate(stmt, page, per_page)
@@ -396,7 +400,7 @@ def member_for_feed(token: str) -> Member:
     member_id, _dash, mac = (token or "").partition("-")
     # ASCII digits of a sane length only: "²" passes isdigit(), and a huge number overflows the database.
     member = db.session.get(Member, int(member_id)) if re.fullmatch(r"[0-9]{1,9}", member_id) else None
-    if member is None or member.is_suspended:
+    if member is None or not access.is_active(member):
         raise NotFound(_("フィードが見つかりません。"))
     settings = settings_for(member)
     if not settings.feed_enabled or not hmac.compare_digest(mac, _feed_mac(member.id, settings.feed_generation)):

@@ -66,7 +66,7 @@ def show(entry_id: int):
 
 def _show(entry, form, status: int = 200):
     body, part, parts = text_part(entry.body)
-    comments = services.comments_on(entry, page_number(), per_page("comments"))
+    comments = services.comments_on(entry, page_number(), per_page("comments"), viewer=current_user)
     return render("diary/show.html", status=status, entry=entry, form=form, comments=comments,
                   body=body, part=part, parts=parts,
                   deletable=services.deletable_comments(current_user, entry, comments.items),

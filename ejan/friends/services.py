@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, selectinload
 from .. import signals
 from ..errors import Invalid, NotFound
 from ..extensions import db
+from ..members import access
 from ..members.models import Member
 from ..pagination import Page, paginate
 from .models import FriendRequest, Friendship, Introduction
@@ -18,7 +19,7 @@ MESSAGE_MAX = 500
 
 
 def are_friends(a_id: int, b_id: int) -> bool:
-    return db.session.get(Friendship, (a_id, b_id)) is not None
+    return access.is_friend(a_id, b_id)
 
 
 def relation(viewer: Member, other: Member) -> str:
@@ -45,10 +46,12 @@ def relation(viewer: Member, other: Member) -> str:
 def request_friend(actor: Member, target_id: int, message: str = "") -> FriendRequest | None:
     """Ask to be friends. If the other member already asked, this accepts their request instead."""
     target = db.session.get(Member, target_id)
-    if target is None or target.is_suspended:
+    if target is None or access.is_suspended(target) or access.is_blocked_by(actor.id, target.id):
         raise NotFound(_("会員が見つかりません。"))
     if target.id == actor.id:
         raise Invalid(_("自分自身にはマイフレンド申請できません。"))
+    if access.is_blocked_by(target.id, actor.id):
+        raise Invalid(_("ブロックしている方にはマイフレンド申請できません。ブロックを解除してからにしてください。"))
     if are_friends(actor.id, target.id):
         raise Invalid(_("すでにマイフレンドです。"))
     if len(message or "") > MESSAGE_MAX:
@@ -80,7 +83,8 @@ def _request_to(actor: Member, request_id: int) -> FriendRequest:
 def accept(actor: Member, request_id: int) -> Member:
     friend_request = _request_to(actor, request_id)
     requester = friend_request.from_member
-    if requester.is_suspended:  # hidden from the requests page; no friendship with a suspended account
+    # Hidden from the requests page: no friendship with a suspended account, nor across a block.
+    if access.is_suspended(requester) or access.is_blocked_between(actor.id, requester.id):
         raise NotFound(_("マイフレンド申請が見つかりません。"))
     db.session.delete(friend_request)
     db.session.add_all([
@@ -115,18 +119,26 @@ def cancel(actor: Member, request_id: int) -> None:
 def remove(actor: Member, friend_id: int) -> None:
     if not are_friends(actor.id, friend_id):
         raise NotFound(_("マイフレンドではありません。"))
-    pair = [actor.id, friend_id]
+    part(actor.id, friend_id)
+    db.session.commit()
+
+
+def part(a_id: int, b_id: int) -> None:
+    """End whatever ties two members: friendship both ways, introductions, pending requests.
+
+    Leaves the commit to the caller (removing a friend, blocking someone)."""
+    pair = [a_id, b_id]
     db.session.execute(delete(Friendship).where(Friendship.member_id.in_(pair), Friendship.friend_id.in_(pair)))
     # An introduction speaks for a friendship; it goes with it.
     db.session.execute(delete(Introduction).where(Introduction.about_id.in_(pair), Introduction.author_id.in_(pair)))
-    db.session.commit()
+    db.session.execute(delete(FriendRequest).where(FriendRequest.from_id.in_(pair), FriendRequest.to_id.in_(pair)))
 
 
 def incoming(actor: Member, page: int, per_page: int) -> Page:
     stmt = (
         select(FriendRequest).where(FriendRequest.to_id == actor.id)
         # Requests from members suspended since (often the spammers) are not shown.
-        .join(Member, Member.id == FriendRequest.from_id).where(Member.status == "active")
+        .join(Member, Member.id == FriendRequest.from_id).where(access.active())
         .options(selectinload(FriendRequest.from_member))
         .order_by(FriendRequest.created_at.desc(), FriendRequest.id.desc())
     )
@@ -145,23 +157,24 @@ def outgoing(actor: Member) -> list[FriendRequest]:
 def incoming_count(actor: Member) -> int:
     return db.session.scalar(
         select(func.count(FriendRequest.id)).where(FriendRequest.to_id == actor.id)
-        .join(Member, Member.id == FriendRequest.from_id).where(Member.status == "active")
+        .join(Member, Member.id == FriendRequest.from_id).where(access.active())
     )
 
 
-def friends_of(member: Member, page: int, per_page: int) -> Page:
+def friends_of(member: Member, page: int, per_page: int, viewer: Member | None = None) -> Page:
+    """A member's friends, as `viewer` sees them: anyone with a block between them and the viewer is left out."""
     stmt = (
         select(Member).join(Friendship, Friendship.friend_id == Member.id)
-        .where(Friendship.member_id == member.id, Member.status == "active")
+        .where(Friendship.member_id == member.id, access.active(), access.not_blocked_between(viewer, Member.id))
         .order_by(Friendship.created_at.desc(), Member.id)
     )
     return paginate(stmt, page, per_page)
 
 
-def friend_count(member: Member) -> int:
+def friend_count(member: Member, viewer: Member | None = None) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Friendship).join(Member, Member.id == Friendship.friend_id)
-        .where(Friendship.member_id == member.id, Member.status == "active")
+        .where(Friendship.member_id == member.id, access.active(), access.not_blocked_between(viewer, Member.id))
     )
 
 
@@ -180,18 +193,19 @@ def friends_of_friends_count(member: Member) -> int:
         .join(found, found.id == theirs.friend_id)
         .where(
             mine.member_id == member.id,
-            friend.status == "active",
-            found.status == "active",
+            access.active(friend),
+            access.active(found),
             theirs.friend_id != member.id,
             ~exists().where(already.member_id == member.id, already.friend_id == theirs.friend_id),
         )
     )
 
 
-def introductions_for(member: Member) -> list[Introduction]:
+def introductions_for(member: Member, viewer: Member | None = None) -> list[Introduction]:
     return list(db.session.scalars(
         select(Introduction).where(Introduction.about_id == member.id)
-        .join(Member, Member.id == Introduction.author_id).where(Member.status == "active")
+        .join(Member, Member.id == Introduction.author_id)
+        .where(access.active(), access.not_blocked_between(viewer, Introduction.author_id))
         .options(selectinload(Introduction.author))
         .order_by(Introduction.updated_at.desc())
         .limit(50)

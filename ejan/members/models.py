@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -91,3 +91,20 @@ class Invitation(db.Model):
         if self.expires_at <= now:
             return "expired"
         return "valid"
+
+
+class Block(db.Model):
+    """ブロック: `blocker` no longer wants to meet `blocked`. One row per pair (the primary key), so a
+    double tap stores one block. What a block hides is decided in members/access.py."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (
+        Index("ix_blocks_blocked", "blocked_id", "blocker_id"),
+        CheckConstraint("blocker_id <> blocked_id", name="not_self"),
+    )
+
+    blocker_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    blocked_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    blocked: Mapped[Member] = relationship(foreign_keys=[blocked_id])

@@ -24,6 +24,7 @@ from ..extensions import db
 from ..notify.services import queue_mail
 from ..pagination import Page, paginate
 from ..urls import absolute_url
+from . import access
 from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
 
 PASSWORD_MIN = 8
@@ -271,11 +272,14 @@ def reset_password(token: str, password: str) -> Member:
 # --- Profiles --------------------------------------------------------------------------------------
 
 def visible_member(viewer: Member | None, member_id: int) -> Member:
-    """Profiles are for logged-in members; a suspended member's page is seen by admins only."""
+    """Profiles are for logged-in members; a suspended member's page is seen by admins only, and a
+    member who blocked the viewer is not there for the viewer (admins excepted: they moderate)."""
     if viewer is None:
         raise Forbidden(_("ログインしてください。"))
     member = get_member(member_id)
-    if member.is_suspended and not viewer.is_admin and viewer.id != member.id:
+    if viewer.is_admin or viewer.id == member.id:
+        return member
+    if access.is_suspended(member) or access.is_blocked_by(viewer.id, member.id):
         raise NotFound(_("会員が見つかりません。"))
     return member
 

@@ -11,7 +11,7 @@ from ..friends import services as friends
 from ..mobile import carry, page_number, per_page, render, without_session
 from ..site.images import send_image
 from ..urls import local_path
-from . import services
+from . import blocking, services
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
 
 bp = Blueprint("members", __name__)
@@ -122,12 +122,46 @@ def profile(member_id: int):
         "members/profile.html",
         member=member,
         relation=friends.relation(current_user, member),
-        friends_page=friends.friends_of(member, 1, 9),
-        friend_count=friends.friend_count(member),
+        friends_page=friends.friends_of(member, 1, 9, viewer=current_user),
+        friend_count=friends.friend_count(member, viewer=current_user),
         fof_count=friends.friends_of_friends_count(member),
-        introductions=friends.introductions_for(member),
+        introductions=friends.introductions_for(member, viewer=current_user),
+        blocking=blocking.is_blocking(current_user, member),
         form=ConfirmForm(),
     )
+
+
+@bp.route("/members/<int:member_id>/block", methods=["GET", "POST"])
+@login_required
+def block(member_id: int):
+    member = services.visible_member(current_user, member_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            blocking.block(current_user, member.id)
+        except Invalid as error:
+            flash(error.message)
+        else:
+            flash(_("%(nickname)s さんをブロックしました。", nickname=member.nickname))
+        return redirect(url_for("members.profile", member_id=member.id))
+    return render("members/block.html", member=member, form=form)
+
+
+@bp.post("/members/<int:member_id>/unblock")
+@login_required
+def unblock(member_id: int):
+    if ConfirmForm().validate_on_submit():
+        blocking.unblock(current_user, member_id)
+        flash(_("ブロックを解除しました。"))
+    if request.args.get("back") == "list":
+        return redirect(url_for("members.blocks"))
+    return redirect(url_for("members.profile", member_id=member_id))
+
+
+@bp.get("/settings/blocks")
+@login_required
+def blocks():
+    return render("members/blocks.html", page=blocking.blocked_by_me(current_user, page_number(), per_page()))
 
 
 @bp.get("/members/<int:member_id>/photo/<variant>")

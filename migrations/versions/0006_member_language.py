@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_member_language'
-down_revision = '0004_community_name_case'
+down_revision = '0005_blocks_reports'
 branch_labels = None
 depends_on = None
 

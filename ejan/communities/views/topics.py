@@ -55,12 +55,12 @@ def topic(topic_id: int):
 def _topic_page(found, form, status: int = 200):
     role = access.role_of(current_user, found.community)
     body, part, parts = text_part(found.body)
-    comments = rules.comments_on(found, page_number(), per_page("comments"))
+    comments = rules.comments_on(found, page_number(), per_page("comments"), viewer=current_user)
     return render("communities/topic.html", status=status, topic=found, community=found.community, role=role,
                   form=form, comments=comments, deletable=rules.deletable_comments(current_user, role, comments.items),
                   can_edit=rules.can_edit_topic(current_user, found),
-                  body=body, part=part, parts=parts, can_post=access.can_post(current_user,
-                  found.community, role), actions=ConfirmForm())
+                  body=body, part=part, parts=parts, can_post=rules.can_comment(current_user, found, role),
+                  actions=ConfirmForm())
 
 
 @bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
