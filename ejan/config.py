@@ -43,6 +43,10 @@ def load(instance_path: str) -> dict:
         "EJAN_SESSION_DAYS": _env_int("SESSION_DAYS", 14),
         "EJAN_SESSION_COOKIE": "ejan_session",
         "EJAN_SESSION_PARAM": "ejs",  # not sid/uid/pid: SoftBank gateways rewrite those
+        # A session gets a new token after this long in use; a URL-carried one (it leaks) much sooner.
+        "EJAN_SESSION_ROTATE_URL_MINUTES": _env_int("SESSION_ROTATE_URL_MINUTES", 10),
+        "EJAN_SESSION_ROTATE_COOKIE_HOURS": _env_int("SESSION_ROTATE_COOKIE_HOURS", 24),
+        "EJAN_SESSION_ROTATE_GRACE_SECONDS": _env_int("SESSION_ROTATE_GRACE_SECONDS", 120),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
