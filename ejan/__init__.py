@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _configure_logging(app)
+    _configure_proxies(app)
     _configure_extensions(app)
     _configure_routing(app)
     _register_blueprints(app)
@@ -26,6 +27,16 @@ def _configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _configure_proxies(app: Flask) -> None:
+    """Behind nginx the client's address arrives in X-Forwarded-For; trust only as many hops as configured,
+    or anyone could pick a fresh address (and a fresh login allowance) per request."""
+    hops = app.config["EJAN_PROXY_COUNT"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _configure_extensions(app: Flask) -> None:

@@ -34,10 +34,20 @@ def load(instance_path: str) -> dict:
         # Invitations
         "EJAN_INVITE_DAYS": _env_int("INVITE_DAYS", 7),
         "EJAN_INVITE_QUOTA": _env_int("INVITE_QUOTA", 5),
-        # Login throttling: failed attempts only (see members.views.login).
+        # Login throttling (ejan/members/throttle.py): failed attempts only. After the account's free
+        # failures each attempt makes the next one wait, doubling from LOGIN_WAIT_SECONDS up to the max.
         "EJAN_LOGIN_LIMIT_ACCOUNT": _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "EJAN_LOGIN_WAIT_SECONDS": _env_int("LOGIN_WAIT_SECONDS", 30),
+        "EJAN_LOGIN_WAIT_MAX_SECONDS": _env_int("LOGIN_WAIT_MAX_SECONDS", 600),
         "EJAN_LOGIN_LIMIT_ADDRESS": _env("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes"),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        # Carrier gateways (comma-separated networks, from the carriers' published lists): many phones, one address.
+        "EJAN_CARRIER_GATEWAYS": _env("CARRIER_GATEWAYS", ""),
+        "EJAN_LOGIN_LIMIT_GATEWAY": _env("LOGIN_LIMIT_GATEWAY", "600 per 15 minutes"),
+        # Counters shared by every worker: Redis whenever one is configured.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL") or (
+            broker if broker and broker.startswith(("redis://", "rediss://")) else "memory://"),
+        # How many proxies (nginx, a load balancer) stand in front and may be trusted for X-Forwarded-For/-Proto.
+        "EJAN_PROXY_COUNT": _env_int("PROXY_COUNT", 0),
         "RATELIMIT_HEADERS_ENABLED": False,
         # Sessions live in the database so a cookieless keitai can carry one in its URLs.
         "EJAN_SESSION_DAYS": _env_int("SESSION_DAYS", 14),
