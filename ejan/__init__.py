@@ -40,7 +40,7 @@ def _configure_proxies(app: Flask) -> None:
 
 
 def _configure_extensions(app: Flask) -> None:
-    from . import mobile, sessions
+    from . import mobile, security, sessions, static_files
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .tasks import init_celery
 
@@ -52,6 +52,8 @@ def _configure_extensions(app: Flask) -> None:
     _configure_login()
     sessions.init_app(app)
     mobile.init_app(app)
+    security.init_app(app)
+    static_files.init_app(app)
     init_celery(app)
 
 

@@ -60,6 +60,21 @@ def load(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
+        # HTTPS redirects, HSTS and Secure cookies (ejan/security.py): off | pc (not keitai) | all.
+        "EJAN_HTTPS": _env("HTTPS", "off"),
+        "EJAN_HSTS_SECONDS": _env_int("HSTS_SECONDS", 365 * 24 * 3600),
+        # Content-Security-Policy; script-src gets a per-response nonce. Features that load from
+        # elsewhere (map tiles) add their hosts here.
+        "EJAN_CSP": {
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "object-src": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        },
         "PERMANENT_SESSION_LIFETIME": timedelta(days=_env_int("SESSION_DAYS", 14)),
         # Keitai
         "EJAN_KEITAI_PAGE_BUDGET": _env_int("KEITAI_PAGE_BUDGET", 10 * 1024),

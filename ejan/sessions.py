@@ -35,6 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import CallbackDict
 
 from .extensions import db
+from .security import cookies_secure
 
 COOKIE, URL = "cookie", "url"
 PROBE_COOKIE = "ejan_cookies"  # set beside URL sessions: a phone that returns it keeps cookies
@@ -211,13 +212,12 @@ class DbSessionInterface(SessionInterface):
                 written = True
         if sess.transport == URL:
             response.set_cookie(PROBE_COOKIE, "1", max_age=365 * 24 * 3600, httponly=True,
-                                secure=app.config["SESSION_COOKIE_SECURE"], samesite="Lax")
+                                secure=cookies_secure(), samesite="Lax")
             return
         sent = request.cookies.get(cookie_name)
         if (keep and (written or sent != sess.token)) or (sess.light and sent != sess.token):
             response.set_cookie(cookie_name, sess.token, max_age=int(lifetime.total_seconds()), httponly=True,
-                                secure=app.config["SESSION_COOKIE_SECURE"],
-                                samesite=app.config["SESSION_COOKIE_SAMESITE"])
+                                secure=cookies_secure(), samesite=app.config["SESSION_COOKIE_SAMESITE"])
 
 
 def _new_light(app: Flask, req, transport: str, nonce: str, *, in_url: bool) -> DbSession:
