@@ -40,10 +40,11 @@ def _configure_proxies(app: Flask) -> None:
 
 
 def _configure_extensions(app: Flask) -> None:
-    from . import mobile, security, sessions, static_files
+    from . import mobile, request_size, security, sessions, static_files
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .tasks import init_celery
 
+    request_size.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)

@@ -81,8 +81,11 @@ def load(instance_path: str) -> dict:
         "EJAN_STRICT_PAGE_BUDGET": _env_bool("STRICT_PAGE_BUDGET", False),
         "EJAN_PAGE_SIZE": 20,
         "EJAN_KEITAI_PAGE_SIZE": 10,
-        # Uploads: media.py enforces 10 MB per image; the request may carry a few.
+        # Uploads: media.py enforces 10 MB per image; a request to a view that takes photos may carry a few.
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # Every other form (ejan/request_size.py): small, so a big post costs neither time nor memory.
+        "EJAN_MAX_FORM_BYTES": _env_int("MAX_FORM_BYTES", 256 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _env_int("MAX_FORM_BYTES", 256 * 1024),  # one text field in a multipart form
         # Mail: with no SMTP host, mail is written to the log (embedded default).
         "EJAN_MAIL_FROM": _env("MAIL_FROM", "e-じゃん掛川 <noreply@e-jan.kakegawa.example>"),
         "EJAN_SMTP_HOST": _env("SMTP_HOST"),

@@ -11,6 +11,7 @@ from ..text import to_jst
 from . import services
 from .forms import CommentForm, CommunityForm, EventForm, JoinForm, TopicForm
 from .models import BANNED, CATEGORIES, PENDING
+from ..request_size import takes_uploads
 
 bp = Blueprint("communities", __name__)
 
@@ -49,6 +50,7 @@ def mine():
 
 @bp.route("/communities/new", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def new():
     form = CommunityForm()
     if form.validate_on_submit():
@@ -86,6 +88,7 @@ def image(community_id: int, variant: str):
 
 @bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def edit(community_id: int):
     community = services.get_community(current_user, community_id)
     if not services.runs(current_user, community):

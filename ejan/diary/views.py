@@ -13,6 +13,7 @@ from ..site.images import send_image
 from ..text import today_jst
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
+from ..request_size import takes_uploads
 
 bp = Blueprint("diary", __name__)
 
@@ -74,6 +75,7 @@ def _show(entry, form, status: int = 200):
 
 @bp.route("/diary/new", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def new():
     form = EntryForm()
     if request.method == "GET":
@@ -94,6 +96,7 @@ def new():
 
 @bp.route("/diary/<int:entry_id>/edit", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def edit(entry_id: int):
     entry = services.get_entry(current_user, entry_id)
     if entry.author_id != current_user.id:

@@ -12,6 +12,7 @@ from ..mobile import carry, page_number, per_page, render, without_session
 from ..site.images import send_image
 from . import services, throttle
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
+from ..request_size import takes_uploads
 
 bp = Blueprint("members", __name__)
 
@@ -152,6 +153,7 @@ def photo(member_id: int, variant: str):
 
 @bp.route("/profile/edit", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def edit_profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():

@@ -5,6 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import Forbidden, Invalid, NotFound
 from ..mobile import render
+from ..request_size import accepts_uploads
 
 _STATUS = {NotFound: 404, Forbidden: 403, Invalid: 400}
 
@@ -25,4 +26,7 @@ def init_app(app: Flask) -> None:
     def http_error(error):
         if error.code is None or error.code < 400:
             return error
-        return render("errors/error.html", status=error.code, code=error.code, message="")
+        code = error.code
+        if code == 413 and not accepts_uploads():
+            code = "too-large"  # a form without photos: the text was too long, not a file too big
+        return render("errors/error.html", status=error.code, code=code, message="")
