@@ -19,8 +19,6 @@ from flask_talisman import Talisman
 
 OFF, PC, ALL = "off", "pc", "all"
 
-talisman = Talisman()
-
 
 def https_required() -> bool:
     """Whether this request's device must use HTTPS under EJAN_HTTPS."""
@@ -35,7 +33,7 @@ def cookies_secure() -> bool:
 def init_app(app: Flask) -> None:
     if app.config["EJAN_HTTPS"] not in (OFF, PC, ALL):
         raise ValueError(f"EJAN_HTTPS must be one of off, pc, all, not {app.config['EJAN_HTTPS']!r}")
-    talisman.init_app(
+    app.extensions["talisman"] = Talisman(  # one per app: it keeps the app it serves
         app,
         force_https=False,  # per device, below
         strict_transport_security=False,  # per device, below
