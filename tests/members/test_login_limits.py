@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
+from types import SimpleNamespace
 
 import pytest
 
-from ejan import create_app
 from ejan.extensions import limiter
 from ejan.members import services, throttle
 from support import PASSWORD
@@ -134,14 +134,15 @@ def test_a_forged_forwarded_for_header_gives_no_fresh_allowance(app, make_member
 
 
 @pytest.fixture
-def proxied_app(app):
-    """The same site configured to sit behind one proxy (nginx)."""
-    behind = create_app({**{k: app.config[k] for k in (
-        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "WTF_CSRF_ENABLED", "EJAN_MEDIA_DIR",
-        "EJAN_PASSWORD_METHOD", "EJAN_STRICT_PAGE_BUDGET")}, "EJAN_PROXY_COUNT": 1,
-        "EJAN_LOGIN_LIMIT_ADDRESS": "2 per 15 minutes"})
-    yield behind
-    limiter.init_app(app)  # give the shared limiter back to the main test app
+def proxied_app(app, monkeypatch):
+    """The test app passed through the factory's proxy step as configured for one proxy (nginx)."""
+    import ejan
+
+    configured = SimpleNamespace(config={**app.config, "EJAN_PROXY_COUNT": 1}, wsgi_app=app.wsgi_app)
+    ejan._configure_proxies(configured)
+    monkeypatch.setattr(app, "wsgi_app", configured.wsgi_app)
+    monkeypatch.setitem(app.config, "EJAN_LOGIN_LIMIT_ADDRESS", "2 per 15 minutes")
+    return app
 
 
 def test_behind_a_configured_proxy_the_limit_is_per_forwarded_client(proxied_app, make_member):
