@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _configure_logging(app)
+    _configure_proxies(app)
     features = _load_features(app)
     _configure_extensions(app, features)
     _configure_routing(app)
@@ -29,6 +30,16 @@ def _configure_logging(app: Flask) -> None:
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
+def _configure_proxies(app: Flask) -> None:
+    """Behind nginx the client's address arrives in X-Forwarded-For; trust only as many hops as configured,
+    or anyone could pick a fresh address (and a fresh login allowance) per request."""
+    hops = app.config["EJAN_PROXY_COUNT"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def _load_features(app: Flask):
     from . import features
 
@@ -36,11 +47,12 @@ def _load_features(app: Flask):
 
 
 def _configure_extensions(app: Flask, features) -> None:
-    from . import i18n, mobile, sessions
+    from . import i18n, mobile, request_size, security, sessions, static_files
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .features import task_modules
     from .tasks import init_celery
 
+    request_size.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
@@ -50,6 +62,8 @@ def _configure_extensions(app: Flask, features) -> None:
     sessions.init_app(app)
     mobile.init_app(app)
     i18n.init_app(app)
+    security.init_app(app)
+    static_files.init_app(app)
     init_celery(app, task_modules(features))
 
 

@@ -44,18 +44,47 @@ def load(instance_path: str) -> dict:
         # Invitations
         "EJAN_INVITE_DAYS": _env_int("INVITE_DAYS", 7),
         "EJAN_INVITE_QUOTA": _env_int("INVITE_QUOTA", 5),
-        # Login throttling: failed attempts only (see members.views.login).
+        # Login throttling (ejan/members/throttle.py): failed attempts only. After the account's free
+        # failures each attempt makes the next one wait, doubling from LOGIN_WAIT_SECONDS up to the max.
         "EJAN_LOGIN_LIMIT_ACCOUNT": _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "EJAN_LOGIN_WAIT_SECONDS": _env_int("LOGIN_WAIT_SECONDS", 30),
+        "EJAN_LOGIN_WAIT_MAX_SECONDS": _env_int("LOGIN_WAIT_MAX_SECONDS", 600),
         "EJAN_LOGIN_LIMIT_ADDRESS": _env("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes"),
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
+        # Carrier gateways (comma-separated networks, from the carriers' published lists): many phones, one address.
+        "EJAN_CARRIER_GATEWAYS": _env("CARRIER_GATEWAYS", ""),
+        "EJAN_LOGIN_LIMIT_GATEWAY": _env("LOGIN_LIMIT_GATEWAY", "600 per 15 minutes"),
+        # Counters shared by every worker: Redis whenever one is configured.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL") or (
+            broker if broker and broker.startswith(("redis://", "rediss://")) else "memory://"),
+        # How many proxies (nginx, a load balancer) stand in front and may be trusted for X-Forwarded-For/-Proto.
+        "EJAN_PROXY_COUNT": _env_int("PROXY_COUNT", 0),
         "RATELIMIT_HEADERS_ENABLED": False,
         # Sessions live in the database so a cookieless keitai can carry one in its URLs.
         "EJAN_SESSION_DAYS": _env_int("SESSION_DAYS", 14),
         "EJAN_SESSION_COOKIE": "ejan_session",
         "EJAN_SESSION_PARAM": "ejs",  # not sid/uid/pid: SoftBank gateways rewrite those
+        # A session gets a new token after this long in use; a URL-carried one (it leaks) much sooner.
+        "EJAN_SESSION_ROTATE_URL_MINUTES": _env_int("SESSION_ROTATE_URL_MINUTES", 10),
+        "EJAN_SESSION_ROTATE_COOKIE_HOURS": _env_int("SESSION_ROTATE_COOKIE_HOURS", 24),
+        "EJAN_SESSION_ROTATE_GRACE_SECONDS": _env_int("SESSION_ROTATE_GRACE_SECONDS", 120),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
+        # HTTPS redirects, HSTS and Secure cookies (ejan/security.py): off | pc (not keitai) | all.
+        "EJAN_HTTPS": _env("HTTPS", "off"),
+        "EJAN_HSTS_SECONDS": _env_int("HSTS_SECONDS", 365 * 24 * 3600),
+        # Content-Security-Policy; script-src gets a per-response nonce. Features that load from
+        # elsewhere (map tiles) add their hosts here.
+        "EJAN_CSP": {
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "object-src": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        },
         "PERMANENT_SESSION_LIFETIME": timedelta(days=_env_int("SESSION_DAYS", 14)),
         # Keitai
         "EJAN_KEITAI_PAGE_BUDGET": _env_int("KEITAI_PAGE_BUDGET", 10 * 1024),
@@ -68,8 +97,11 @@ def load(instance_path: str) -> dict:
             "mobile": {"list": 10, "comments": 5, "requests": 5,
                        "community_topics": 5, "community_events": 3, "community_members": 6},
         },
-        # Uploads: media.py enforces 10 MB per image; the request may carry a few.
+        # Uploads: media.py enforces 10 MB per image; a request to a view that takes photos may carry a few.
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # Every other form (ejan/request_size.py): small, so a big post costs neither time nor memory.
+        "EJAN_MAX_FORM_BYTES": _env_int("MAX_FORM_BYTES", 256 * 1024),
+        "MAX_FORM_MEMORY_SIZE": _env_int("MAX_FORM_BYTES", 256 * 1024),  # one text field in a multipart form
         # Mail: with no SMTP host, mail is written to the log (embedded default).
         "EJAN_MAIL_FROM": _env("MAIL_FROM", "e-じゃん掛川 <noreply@e-jan.kakegawa.example>"),
         "EJAN_SMTP_HOST": _env("SMTP_HOST"),

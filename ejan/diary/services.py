@@ -370,6 +370,8 @@ def update_settings(member: Member, *, default_visibility: str, feed_enabled: bo
     if default_visibility not in VISIBILITIES:
         raise Invalid(_("公開範囲を選んでください。"), code="default_visibility")
     settings = settings_for(member)
+    if feed_enabled and not settings.feed_enabled:
+        settings.feed_generation += 1  # switched back on: a new address, never the one given out before
     settings.default_visibility, settings.feed_enabled = default_visibility, feed_enabled
     db.session.merge(settings)
     db.session.commit()

@@ -14,6 +14,7 @@ from ..mobile import page_number, per_page, render, text_part
 from ..site.images import send_image
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
+from ..request_size import takes_uploads
 
 bp = Blueprint("diary", __name__)
 
@@ -75,6 +76,7 @@ def _show(entry, form, status: int = 200):
 
 @bp.route("/diary/new", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def new():
     form = EntryForm()
     if request.method == "GET":
@@ -95,6 +97,7 @@ def new():
 
 @bp.route("/diary/<int:entry_id>/edit", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def edit(entry_id: int):
     try:
         entry = services.editable_entry(current_user, entry_id)

@@ -11,36 +11,40 @@ from ..friends import services as friends
 from ..mobile import carry, page_number, per_page, render, without_session
 from ..site.images import send_image
 from ..urls import local_path
-from . import blocking, services
+from . import blocking, services, throttle
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
+from ..request_size import takes_uploads
 
 bp = Blueprint("members", __name__)
 
 
-def _failed(response) -> bool:
-    # Only failed attempts use up the allowance; a successful login redirects.
-    return response.status_code != 302
-
-
-def _account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
+def _throttle() -> throttle.LoginThrottle:
+    config = current_app.config
+    return throttle.LoginThrottle(
+        limiter.storage, account_limit=config["EJAN_LOGIN_LIMIT_ACCOUNT"],
+        address_limit=config["EJAN_LOGIN_LIMIT_ADDRESS"], gateway_limit=config["EJAN_LOGIN_LIMIT_GATEWAY"],
+        gateways=config["EJAN_CARRIER_GATEWAYS"], first_wait=config["EJAN_LOGIN_WAIT_SECONDS"],
+        max_wait=config["EJAN_LOGIN_WAIT_MAX_SECONDS"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["EJAN_LOGIN_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed,
-               scope="login-address")
-@limiter.limit(lambda: current_app.config["EJAN_LOGIN_LIMIT_ACCOUNT"], methods=["POST"], deduct_when=_failed,
-               key_func=_account_key, scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("site.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
+            attempt = _throttle().begin(form.email.data, request.remote_addr)
+        except throttle.Slowed as slowed:
+            response = render("errors/error.html", status=429, code=429, message="", wait_seconds=slowed.seconds)
+            response.headers["Retry-After"] = str(slowed.seconds)
+            return response
+        try:
             member = services.authenticate(form.email.data, form.password.data)
         except (Invalid, Forbidden) as error:
             form.form_errors.append(error.message)
         else:
+            attempt.succeeded()
             sessions.regenerate()
             login_user(member)
             target = local_path(request.args.get("next"))
@@ -172,6 +176,7 @@ def photo(member_id: int, variant: str):
 
 @bp.route("/profile/edit", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def edit_profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():

@@ -11,8 +11,8 @@ from .device_request import DeviceRequest
 
 
 def session_in_url() -> bool:
-    """A keitai that sent no session cookie gets its session id in every link and form action."""
-    return request.device.is_keitai and current_cookie_name() not in request.cookies
+    """A keitai whose session was issued in URLs (it keeps no cookies) gets its session id in every link and form action."""
+    return request.device.is_keitai and getattr(session, "in_url", False)
 
 
 def current_cookie_name() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser, MultiPartParser
 from werkzeug.utils import cached_property
 
@@ -52,6 +53,10 @@ class CharsetFormDataParser(FormDataParser):
         self.charset = charset
 
     def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        # As Werkzeug's own parser does: never read more than a form may hold.
+        if self.max_form_memory_size is not None and content_length is not None \
+                and content_length > self.max_form_memory_size:
+            raise RequestEntityTooLarge()
         items = parse_form_bytes(stream.read(), self.charset)
         return stream, self.cls(items), self.cls()
 

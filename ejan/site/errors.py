@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..mobile import render
+from ..request_size import accepts_uploads
 
 _STATUS = {NotFound: 404, Forbidden: 403, Invalid: 400}
 
@@ -30,4 +31,7 @@ def init_app(app: Flask) -> None:
             return error
         # A failed statement leaves the transaction aborted (PostgreSQL): the page needs a fresh one.
         db.session.rollback()
-        return render("errors/error.html", status=error.code, code=error.code, message="")
+        code = error.code
+        if code == 413 and not accepts_uploads():
+            code = "too-large"  # a form without photos: the text was too long, not a file too big
+        return render("errors/error.html", status=error.code, code=code, message="")

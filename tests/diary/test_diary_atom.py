@@ -178,3 +178,20 @@ def test_a_made_up_default_visibility_is_refused(browser, sato):
     assert response.status_code == 200
     assert "公開範囲を選んでください。" in response.get_data(as_text=True)
     assert services.settings_for(sato).default_visibility == MEMBERS
+
+
+def test_switching_the_feed_off_and_on_gives_a_new_address(browser, reader, sato):
+    write(sato, "日記")
+    client = enable_feed(browser, sato)
+    old = feed_url_on_settings_page(client)
+    assert client.post("/diary/settings", data={"default_visibility": MEMBERS}).status_code == 302
+    assert reader.get(old).status_code == 404
+
+    enable_feed(browser, sato)
+    enable_feed(browser, sato)  # saving the settings again while on keeps the address
+
+    new = feed_url_on_settings_page(client)
+    assert new and new != old
+    assert reader.get(old).status_code == 404
+    assert entry_titles(reader.get(new)) == ["日記"]
+    assert feed_url_on_settings_page(client) == new

@@ -10,6 +10,7 @@ from ...site.images import send_image
 from .. import access, directory as rules, events, membership, topics
 from ..forms import CommunityForm
 from ..models import CATEGORIES
+from ...request_size import takes_uploads
 from .blueprint import bp
 
 
@@ -41,6 +42,7 @@ def mine():
 
 @bp.route("/communities/new", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def new():
     form = CommunityForm()
     if form.validate_on_submit():
@@ -78,6 +80,7 @@ def image(community_id: int, variant: str):
 
 @bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])
 @login_required
+@takes_uploads
 def edit(community_id: int):
     community = rules.editable_community(current_user, community_id)
     form = CommunityForm(obj=community)
