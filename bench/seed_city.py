@@ -201,7 +201,7 @@ LINKS = {
     "friend_requested": "/friends/requests",
     "diary_comment": "/diary/{}",
     "topic_comment": "/topics/{}",
-    "community_join_requested": "/communities/{}/waiting/requests",
+    "community_join_requested": "/communities/{}/requests",
 }
 
 
