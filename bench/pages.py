@@ -87,7 +87,7 @@ def main() -> None:
     if not pages:
         raise SystemExit(f"{args.page} ({args.device}) is not in bench/run.py's PAGES")
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+                      "WTF_CSRF_ENABLED": False})
     with app.app_context():
         engine = db.engine
     logged_in = clients(app, members, uas)

@@ -222,8 +222,7 @@ def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], membe
     from ejan import create_app
     from ejan.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         engine = db.engine
     counts = {}

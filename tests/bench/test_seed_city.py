@@ -16,26 +16,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench import run, seed_city  # noqa: E402
 from ejan import create_app  # noqa: E402
+from ejan.features import task_modules  # noqa: E402
+from ejan.tasks import init_celery  # noqa: E402
 
 SCALE = 0.002  # 240 members, 4,000 diary entries
 
 
+def _give_celery_back(app):
+    # The seeder and these tests build apps of their own; Celery is one object per process.
+    init_celery(app, task_modules(app.extensions["ejan.features"]))
+
+
 @pytest.fixture(scope="module")
-def city_url(tmp_path_factory):
+def city_url(tmp_path_factory, app):
     """A database of the bench's own, on the lane's server (PostgreSQL when the tests run there)."""
     server = os.environ.get("EJAN_TEST_DATABASE_URL")
     if not server:
         url = f"sqlite:///{tmp_path_factory.mktemp('city') / 'city.sqlite3'}"
         seed_city.seed(url, SCALE)
+        _give_celery_back(app)
         yield url
         return
     url = make_url(server).set(database=f"ejan_benchtest_{os.getpid()}_{uuid.uuid4().hex[:6]}")
     seed_city.seed(url.render_as_string(hide_password=False), SCALE)
+    _give_celery_back(app)
     yield url.render_as_string(hide_password=False)
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def own_app(app):
+    yield
+    _give_celery_back(app)
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +110,8 @@ def test_friends_only_entries_are_commented_by_friends_or_the_author(sql):
                "WHERE d.visibility = 'private'")[0][0] == 0
 
 
-def test_a_seeded_member_logs_in_and_the_site_keeps_writing(city_url, sql):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": city_url, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
+def test_a_seeded_member_logs_in_and_the_site_keeps_writing(city_url, sql, own_app):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": city_url, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     member = sql("SELECT id FROM members WHERE status = 'active' AND role = 'member' ORDER BY id LIMIT 1")[0][0]
     response = client.post("/login", data={"email": seed_city.EMAIL.format(member), "password": seed_city.PASSWORD})
@@ -130,7 +144,7 @@ def test_test_databases_are_refused():
         seed_city.prepare_database("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", replace=True)
 
 
-def test_every_benchmarked_page_answers_on_the_seeded_city(city_url):
+def test_every_benchmarked_page_answers_on_the_seeded_city(city_url, own_app):
     targets = run.pick_targets(city_url)
     pages = [(page, page.path.format(**targets)) for page in run.PAGES]
     members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
