@@ -10,7 +10,9 @@ W41CA keitai (a cookie-capable phone from shared/data/keitai_ua_2007.csv), check
 requests per second, p50/p95 latency, SQL statements per request (counted in-process with the Flask
 test client and an SQLAlchemy listener, the same member and device), bytes of the body, and how many
 times a bare Flask "hello" route served by the same gunicorn in the same run costs ("x hello" =
-hello's requests per second / the page's). The figures are written as JSON too.
+hello's requests per second / the page's; hello runs first and last, and its mean is used, so a
+machine that got busier during the run shows as two different hello figures rather than as a
+skewed ratio). The figures are written as JSON too.
 
 Features add their pages to PAGES, and to TARGETS the SQL that picks a representative id for them.
 """
@@ -323,7 +325,7 @@ def main() -> None:
         cookies = {device: login(port, member, uas[device]) for device, member in members.items()}
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
-        for page, path in [(HELLO, HELLO.path), *pages]:
+        for page, path in [(HELLO, HELLO.path), *pages, (HELLO, HELLO.path)]:
             cookie = "" if page is HELLO else cookies[page.device]
             status, _, body = fetch(port, path, uas[page.device], cookie)
             if status != 200:
@@ -342,10 +344,12 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(media, ignore_errors=True)
-    hello, results = results[0], results[1:]
+    first, results, last = results[0], results[1:-1], results[-1]
+    hello = {**first, "rps": (first["rps"] + last["rps"]) / 2, "p50_ms": (first["p50_ms"] + last["p50_ms"]) / 2,
+             "p95_ms": (first["p95_ms"] + last["p95_ms"]) / 2, "first": first, "last": last}
     for result in results:
         result["x_hello"] = hello["rps"] / result["rps"]
-    print()
+    print(f"\nhello: {first['rps']:.0f} req/s first, {last['rps']:.0f} req/s last\n")
     print(table(results, hello))
     report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": about, "targets": targets,
               "settings": {"gunicorn": GUNICORN, "wrk_connections": args.connections, "duration_s": args.duration,
