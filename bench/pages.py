@@ -34,7 +34,8 @@ def clients(app, members: dict[str, int], uas: dict[str, str]) -> dict:
     for device, member in members.items():
         client = app.test_client()
         client.environ_base["HTTP_USER_AGENT"] = uas[device]
-        client.post("/login", data={"email": EMAIL.format(member), "password": PASSWORD})
+        if client.post("/login", data={"email": EMAIL.format(member), "password": PASSWORD}).status_code != 302:
+            raise SystemExit(f"login of member {member} failed")
         found[device] = client
     return found
 

@@ -231,7 +231,8 @@ def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], membe
     for device in ("pc", "keitai"):
         client = app.test_client()
         client.environ_base["HTTP_USER_AGENT"] = uas[device]
-        client.post("/login", data={"email": EMAIL.format(members[device]), "password": PASSWORD})
+        if client.post("/login", data={"email": EMAIL.format(members[device]), "password": PASSWORD}).status_code != 302:
+            raise SystemExit(f"in-process login of member {members[device]} failed")
         for page, path in pages:
             if page.device != device:
                 continue
@@ -319,7 +320,7 @@ def main() -> None:
     gunicorn = [str(Path(sys.executable).with_name("gunicorn")), *GUNICORN, "--bind", f"127.0.0.1:{port}",
                 "--log-level", "warning", "--no-control-socket", "--chdir", str(ROOT), "bench.wsgi_bench:app"]
     server = subprocess.Popen(gunicorn, env=env, start_new_session=True)
-    results = []
+    results, script = [], None
     try:
         wait_for(port)
         cookies = {device: login(port, member, uas[device]) for device, member in members.items()}
@@ -344,6 +345,8 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(media, ignore_errors=True)
+        if script is not None:
+            os.unlink(script.name)
     first, results, last = results[0], results[1:-1], results[-1]
     hello = {**first, "rps": (first["rps"] + last["rps"]) / 2, "p50_ms": (first["p50_ms"] + last["p50_ms"]) / 2,
              "p95_ms": (first["p95_ms"] + last["p95_ms"]) / 2, "first": first, "last": last}
