@@ -1,142 +1,121 @@
-"""Measure the member pages at city scale: time per request and SQL statements per page.
+"""Look inside the key pages in-process: time per request, SQL per page, and for one page where the time goes.
 
-    .venv/bin/python bench/pages.py --members 120000 --friends 20
-    EJAN_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/ejan_bench .venv/bin/python bench/pages.py
+    .venv/bin/python bench/pages.py                                  # every page of bench/run.py, in-process
+    .venv/bin/python bench/pages.py --page /diary/everyone --explain # its slowest statements, EXPLAIN ANALYZEd
+    .venv/bin/python bench/pages.py --page "/members/{hub}" --profile
+    .venv/bin/python bench/pages.py --seed 0.01 --database-url sqlite:////tmp/city.sqlite3
 
-Builds a database (a fresh SQLite file under /tmp unless EJAN_DATABASE_URL is given), fills it with
-bulk inserts, then requests each page repeatedly as a PC and as a keitai. Speed is measured here and
-never asserted in tests; the tests assert query counts instead.
+Uses the city bench/seed_city.py built (--seed SCALE builds one first) and the pages and members of
+bench/run.py, so the in-process figures and the load-generator figures describe the same requests.
+Speed is measured here and never asserted in tests; the tests assert query counts instead.
 """
 from __future__ import annotations
 
 import argparse
-import os
-import random
+import cProfile
+import pstats
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, insert  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
+from bench import run  # noqa: E402
+from bench.seed_city import DEFAULT_URL, EMAIL, PASSWORD, seed  # noqa: E402
 from ejan import create_app  # noqa: E402
 from ejan.extensions import db  # noqa: E402
-from ejan.communities.models import Community, Membership, Topic, TopicComment  # noqa: E402
-from ejan.diary.models import DiaryComment, DiaryEntry  # noqa: E402
-from ejan.friends.models import FriendRequest, Friendship  # noqa: E402
-from ejan.members.models import DISTRICTS, Member  # noqa: E402
-from ejan.notify.models import Notification  # noqa: E402
-
-KEITAI_UA = "KDDI-CA31 UP.Browser/6.2.0.7.3.129 (GUI) MMP/2.0"
-PC_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0"
 
 
-def fill(members: int, friends: int, entries_each: int, seed: int = 1) -> None:
-    rng = random.Random(seed)
-    password = generate_password_hash("bench-password", method="pbkdf2:sha256:1000")
-    batch = 5000
-    for start in range(0, members, batch):
-        db.session.execute(insert(Member), [
-            {"email": f"m{i}@bench.example", "password_hash": password, "nickname": f"住民{i}", "intro": "よろしく",
-             "district": rng.choice(DISTRICTS), "role": "member", "status": "active"}
-            for i in range(start, min(members, start + batch))
-        ])
-    db.session.commit()
-    rows, seen = [], set()
-    for member in range(1, members + 1):
-        for _ in range(friends // 2):
-            other = rng.randint(1, members)
-            pair = (min(member, other), max(member, other))
-            if other != member and pair not in seen:
-                seen.add(pair)
-                rows += [{"member_id": pair[0], "friend_id": pair[1]}, {"member_id": pair[1], "friend_id": pair[0]}]
-        if len(rows) >= 20000:
-            db.session.execute(insert(Friendship), rows)
-            rows = []
-    if rows:
-        db.session.execute(insert(Friendship), rows)
-    db.session.execute(insert(FriendRequest), [
-        {"from_id": i, "to_id": 1, "message": "はじめまして"} for i in range(members - 29, members + 1)
-    ])
-    visibilities = ["members", "members", "friends", "private"]
-    for start in range(1, members * entries_each + 1, batch):
-        db.session.execute(insert(DiaryEntry), [
-            {"author_id": (i % members) + 1, "title": f"日記{i}", "body": "茶畑の話 " * 20,
-             "visibility": visibilities[i % 4]} for i in range(start, min(members * entries_each + 1, start + batch))
-        ])
-    db.session.execute(insert(DiaryComment), [
-        {"entry_id": rng.randint(1, members * entries_each), "author_id": rng.randint(1, members), "body": "いいですね"}
-        for _ in range(members)])
-    communities = max(10, members // 24)  # 5,000 communities for 120,000 members
-    db.session.execute(insert(Community), [
-        {"name": f"コミュニティ{c}", "category": "地域", "description": "地域の集まり", "owner_id": c,
-         "member_count": 1, "join_policy": "open", "topic_visibility": "site"} for c in range(1, communities + 1)])
-    db.session.execute(insert(Membership), [
-        {"community_id": c, "member_id": c, "role": "owner"} for c in range(1, communities + 1)])
-    db.session.execute(insert(Membership), [
-        {"community_id": c, "member_id": 1, "role": "member"} for c in range(2, min(communities, 200) + 1)])
-    db.session.execute(insert(Topic), [
-        {"community_id": (t % communities) + 1, "author_id": (t % communities) + 1, "title": f"トピック{t}",
-         "body": "本文", "comment_count": 0} for t in range(communities * 5)])
-    db.session.execute(insert(TopicComment), [
-        {"topic_id": 1, "author_id": rng.randint(1, members), "body": "コメント"} for _ in range(300)])
-    db.session.execute(insert(Notification), [
-        {"member_id": 1, "kind": "friend_accepted", "actor_id": rng.randint(2, members), "link": "/"} for _ in range(500)
-    ])
-    db.session.commit()
-
-
-def measure(app, paths: list[str], repeat: int) -> None:
-    with app.app_context():
-        engine = db.engine
-    for label, ua in (("pc", PC_UA), ("keitai", KEITAI_UA)):
+def clients(app, members: dict[str, int], uas: dict[str, str]) -> dict:
+    found = {}
+    for device, member in members.items():
         client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = ua
-        client.post("/login", data={"email": "m0@bench.example", "password": "bench-password"})
-        for path in paths:
-            statements = []
-            listener = lambda *args: statements.append(1)  # noqa: E731
-            event.listen(engine, "before_cursor_execute", listener)
-            client.get(path)
-            event.remove(engine, "before_cursor_execute", listener)
-            timings = []
-            for _ in range(repeat):
-                began = time.perf_counter()
-                response = client.get(path)
-                timings.append((time.perf_counter() - began) * 1000)
-            print(f"{label:7} {path:28} {response.status_code} {len(response.data):7d} B  "
-                  f"{len(statements):3d} SQL  median {statistics.median(timings):7.1f} ms  max {max(timings):7.1f} ms")
+        client.environ_base["HTTP_USER_AGENT"] = uas[device]
+        if client.post("/login", data={"email": EMAIL.format(member), "password": PASSWORD}).status_code != 302:
+            raise SystemExit(f"login of member {member} failed")
+        found[device] = client
+    return found
+
+
+def timed_statements(engine, request) -> list[tuple[float, str, object]]:
+    """Run request() and return (seconds, statement, parameters) for every statement it sent."""
+    found, started = [], {}
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        started[id(cursor)] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        found.append((time.perf_counter() - started.pop(id(cursor), time.perf_counter()), statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return found
+
+
+def explain(engine, statements, top: int) -> None:
+    for seconds, statement, parameters in sorted(statements, key=lambda s: -s[0])[:top]:
+        print(f"\n--- {seconds * 1000:.1f} ms ---\n{statement}\n{parameters}")
+        if engine.dialect.name == "postgresql" and statement.lstrip().upper().startswith("SELECT"):
+            with engine.connect() as conn:
+                for (line,) in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters):
+                    print("   ", line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--members", type=int, default=20000)
-    parser.add_argument("--friends", type=int, default=20, help="average friends per member")
-    parser.add_argument("--entries", type=int, default=5, help="diary entries per member")
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--seed", type=float, metavar="SCALE", help="seed a fresh city of this scale first")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--page", help="only this path of bench/run.py's PAGES, e.g. '/members/{hub}'")
+    parser.add_argument("--device", default="pc", choices=("pc", "keitai"))
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the page's slowest statements")
+    parser.add_argument("--profile", action="store_true", help="cProfile the page's requests")
     args = parser.parse_args()
-    url = os.environ.get("EJAN_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-    from flask_migrate import upgrade
-
+    if args.seed:
+        seed(args.database_url, args.seed, replace=True)
+    targets = run.pick_targets(args.database_url)
+    members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
+    uas = {"pc": run.PC_UA, "keitai": run.keitai_ua()}
+    pages = [p for p in run.PAGES if args.page is None or (p.path == args.page and p.device == args.device)]
+    if not pages:
+        raise SystemExit(f"{args.page} ({args.device}) is not in bench/run.py's PAGES")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False})
     with app.app_context():
-        upgrade()
-        began = time.perf_counter()
-        fill(args.members, args.friends, args.entries)
-        if db.engine.dialect.name == "postgresql":
-            # Autovacuum would do this soon after a real import; a benchmark should not wait for it.
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("ANALYZE")
-        print(f"filled {args.members} members, ~{args.friends} friends each in {time.perf_counter() - began:.1f} s ({url})")
-    paths = ["/", "/members/1", "/members/2", "/members/1/friends", "/members/1/friends?page=5",
-             "/friends/requests", "/notifications", "/invitations",
-             "/diary/friends", "/diary/everyone", "/members/2/diary", "/diary/search?q=%E8%8C%B6",
-             "/communities", "/communities?sort=activity", "/communities/1", "/topics/1", "/communities/mine"]
-    measure(app, paths, args.repeat)
+        engine = db.engine
+    logged_in = clients(app, members, uas)
+    print(f"targets: {targets}")
+    for page in pages:
+        path, client = page.path.format(**targets), logged_in[page.device]
+        client.get(path)  # first visits write footprints
+        statements = timed_statements(engine, lambda: client.get(path))
+        timings = []
+        profiler = cProfile.Profile() if args.profile else None
+        for _ in range(args.repeat):
+            began = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            response = client.get(path)
+            if profiler:
+                profiler.disable()
+            timings.append((time.perf_counter() - began) * 1000)
+        sql_ms = sum(s[0] for s in statements) * 1000
+        print(f"{page.device:7} {path:26} {response.status_code} {len(response.data):7,} B  {len(statements):3d} SQL "
+              f"({sql_ms:6.1f} ms)  median {statistics.median(timings):7.1f} ms  max {max(timings):7.1f} ms")
+        if args.explain:
+            explain(engine, statements, top=3)
+        if profiler:
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    with app.app_context():
+        db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,367 @@
+"""Drive every key page of a seeded city with a real load generator and print what each one costs.
+
+    .venv/bin/python bench/seed_city.py && .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --duration 2 --json /tmp/bench.json        # quick
+
+Starts the site under gunicorn with the settings README's Production section gives a city
+(4 sync workers, EJAN_DATABASE_URL on PostgreSQL), logs in as ordinary members on a PC and on an au
+W41CA keitai (a cookie-capable phone from shared/data/keitai_ua_2007.csv), checks each page answers
+200, then drives it over loopback with wrk (installed with apt-get when missing). Per page it prints
+requests per second, p50/p95 latency, SQL statements per request (counted in-process with the Flask
+test client and an SQLAlchemy listener, the same member and device), bytes of the body, and how many
+times a bare Flask "hello" route served by the same gunicorn in the same run costs ("x hello" =
+hello's requests per second / the page's; hello runs first and last, and its mean is used, so a
+machine that got busier during the run shows as two different hello figures rather than as a
+skewed ratio). The figures are written as JSON too.
+
+Features add their pages to PAGES, and to TARGETS the SQL that picks a representative id for them.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench.seed_city import DEFAULT_URL, EMAIL, PASSWORD  # noqa: E402
+
+PC_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+KEITAI_MODEL = "W41CA"  # au, WAP2.0, keeps cookies
+GUNICORN = ["--workers", "4"]  # README, Production: gunicorn --bind ... --workers 4 wsgi:app
+
+# Representative ids, picked from whatever city is in the database. Each query returns one id.
+TARGETS = {
+    # Ordinary members with about the median number of friends, who belong to communities.
+    "pc_member": """
+        SELECT m.id FROM members m JOIN friendships f ON f.member_id = m.id
+        WHERE m.status = 'active' AND m.role = 'member'
+          AND EXISTS (SELECT 1 FROM community_memberships c WHERE c.member_id = m.id AND c.role = 'member')
+        GROUP BY m.id ORDER BY abs(count(*) - 20), m.id LIMIT 1""",
+    "keitai_member": """
+        SELECT m.id FROM members m JOIN friendships f ON f.member_id = m.id
+        WHERE m.status = 'active' AND m.role = 'member'
+          AND EXISTS (SELECT 1 FROM community_memberships c WHERE c.member_id = m.id AND c.role = 'member')
+        GROUP BY m.id ORDER BY abs(count(*) - 20), m.id LIMIT 1 OFFSET 1""",
+    # The PC member's friend who writes the most.
+    "friend": """
+        SELECT f.friend_id FROM friendships f JOIN members m ON m.id = f.friend_id AND m.status = 'active'
+        WHERE f.member_id = :pc_member
+        ORDER BY (SELECT count(*) FROM diary_entries d WHERE d.author_id = f.friend_id) DESC, f.friend_id LIMIT 1""",
+    # The member with the most friends: the profile that counts the most friends of friends.
+    "hub": """
+        SELECT f.member_id FROM friendships f JOIN members m ON m.id = f.member_id AND m.status = 'active'
+        GROUP BY f.member_id ORDER BY count(*) DESC, f.member_id LIMIT 1""",
+    # The most commented entry every member may read.
+    "entry": """
+        SELECT c.entry_id FROM diary_comments c JOIN diary_entries d ON d.id = c.entry_id AND d.visibility = 'members'
+        JOIN members m ON m.id = d.author_id AND m.status = 'active'
+        GROUP BY c.entry_id ORDER BY count(*) DESC, c.entry_id LIMIT 1""",
+    "community": """
+        SELECT id FROM communities WHERE topic_visibility = 'site' ORDER BY member_count DESC, id LIMIT 1""",
+    "topic": """
+        SELECT t.id FROM community_topics t JOIN communities c ON c.id = t.community_id AND c.topic_visibility = 'site'
+        ORDER BY t.comment_count DESC, t.id LIMIT 1""",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str  # formatted with TARGETS
+    device: str  # "pc" or "keitai"; the member logged in is TARGETS' pc_member / keitai_member
+
+
+PAGES = [
+    Page("home", "/", "pc"),
+    Page("diary, everyone", "/diary/everyone", "pc"),
+    Page("diary, friends", "/diary/friends", "pc"),
+    Page("profile of a friend", "/members/{friend}", "pc"),
+    Page("profile, most friends", "/members/{hub}", "pc"),
+    Page("diary of a friend", "/members/{friend}/diary", "pc"),
+    Page("diary entry", "/diary/{entry}", "pc"),
+    Page("communities", "/communities", "pc"),
+    Page("community", "/communities/{community}", "pc"),
+    Page("topic", "/topics/{topic}", "pc"),
+    Page("notifications", "/notifications", "pc"),
+    Page("home", "/", "keitai"),
+    Page("diary, friends", "/diary/friends", "keitai"),
+]
+HELLO = Page("bare Flask hello", "/hello/", "pc")
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK {"requests": %d, "duration_us": %d, "bytes": %d, "non_2xx_3xx": %d, '
+    .. '"socket_errors": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def keitai_ua() -> str:
+    """The real User-Agent of KEITAI_MODEL, from the phone list beside the project (shared/data)."""
+    places = [p / "shared" / "data" / "keitai_ua_2007.csv" for p in ROOT.parents]
+    csv_path = next((p for p in places if p.exists()), None)
+    if csv_path is None:
+        raise SystemExit("shared/data/keitai_ua_2007.csv not found beside the project")
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        next(f)  # the title line
+        for row in csv.DictReader(f):
+            if row["機種名"] == KEITAI_MODEL:
+                assert row["クッキー"] == "1", "the keitai benchmark needs a phone that keeps cookies"
+                return row["ユーザエージェント"]
+    raise SystemExit(f"{KEITAI_MODEL} is not in {csv_path}")
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing Debian's package", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env, check=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, check=True)
+    return shutil.which("wrk") or sys.exit("wrk could not be installed")
+
+
+# --- talking to the server --------------------------------------------------------------------------
+
+def fetch(port: int, path: str, ua: str, cookie: str = "", body: str | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"User-Agent": ua, **({"Cookie": cookie} if cookie else {})}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request("GET" if body is None else "POST", path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, response.headers, data
+
+
+def _session_cookie(headers, name: str = "ejan_session") -> str:
+    for value in headers.get_all("Set-Cookie") or []:
+        if value.startswith(name + "="):
+            return value.split(";", 1)[0]
+    return ""
+
+
+def login(port: int, member_id: int, ua: str) -> str:
+    """Log in through the login form like a browser; returns the Cookie header for wrk."""
+    from urllib.parse import urlencode
+
+    status, headers, data = fetch(port, "/login", ua)
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', data)
+    if status != 200 or token is None:
+        raise SystemExit(f"/login answered {status} without a form")
+    form = urlencode({"email": EMAIL.format(member_id), "password": PASSWORD, "csrf_token": token.group(1).decode()})
+    status, headers, _ = fetch(port, "/login", ua, _session_cookie(headers), form)
+    cookie = _session_cookie(headers)
+    if status != 302 or not cookie:
+        raise SystemExit(f"logging in member {member_id} answered {status}, not a redirect with a session")
+    return cookie
+
+
+def wait_for(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- measuring ----------------------------------------------------------------------------------------
+
+def run_wrk(wrk: str, port: int, path: str, ua: str, cookie: str, seconds: int, connections: int,
+            script: str) -> dict:
+    command = [wrk, "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
+               "-s", script, "-H", f"User-Agent: {ua}", f"http://127.0.0.1:{port}{path}"]
+    if cookie:
+        command[-1:-1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK "))
+    figures = json.loads(line[4:])
+    duration = figures["duration_us"] / 1e6
+    return {"rps": figures["requests"] / duration, "p50_ms": figures["p50_us"] / 1000,
+            "p95_ms": figures["p95_us"] / 1000, "p99_ms": figures["p99_us"] / 1000,
+            "requests": figures["requests"], "wire_bytes_per_request": figures["bytes"] / max(1, figures["requests"]),
+            "errors": figures["non_2xx_3xx"] + figures["socket_errors"]}
+
+
+def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], members: dict[str, int],
+                     uas: dict[str, str]) -> dict[tuple[str, str], int]:
+    """SQL statements per request, counted in-process on the same database, member and device.
+    Each page is requested once to warm up (first visits write footprints), then counted."""
+    from ejan import create_app
+    from ejan.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    for device in ("pc", "keitai"):
+        client = app.test_client()
+        client.environ_base["HTTP_USER_AGENT"] = uas[device]
+        if client.post("/login", data={"email": EMAIL.format(members[device]), "password": PASSWORD}).status_code != 302:
+            raise SystemExit(f"in-process login of member {members[device]} failed")
+        for page, path in pages:
+            if page.device != device:
+                continue
+            client.get(path)
+            statements: list[str] = []
+
+            def listen(conn, cursor, statement, *args):
+                statements.append(statement)
+
+            event.listen(engine, "before_cursor_execute", listen)
+            try:
+                response = client.get(path)
+            finally:
+                event.remove(engine, "before_cursor_execute", listen)
+            if response.status_code != 200:
+                raise SystemExit(f"in-process {device} {path} answered {response.status_code}")
+            counts[device, path] = len(statements)
+    with app.app_context():
+        db.engine.dispose()
+    return counts
+
+
+def machine(url: str) -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    engine = create_engine(make_url(url))
+    with engine.connect() as conn:
+        version = conn.scalar(text("SHOW server_version")) if engine.dialect.name == "postgresql" else "SQLite"
+        sizes = {t: conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in
+                 ("members", "friendships", "diary_entries", "diary_comments", "communities", "notifications")}
+    engine.dispose()
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory, "database": version,
+            "python": platform.python_version(), "load_average_at_start": os.getloadavg(), "rows": sizes}
+
+
+def pick_targets(url: str) -> dict[str, int]:
+    engine = create_engine(make_url(url))
+    found: dict[str, int] = {}
+    with engine.connect() as conn:
+        for name, sql in TARGETS.items():
+            value = conn.scalar(text(sql), found)
+            if value is None:
+                raise SystemExit(f"no {name} in this database: seed it first (bench/seed_city.py)")
+            found[name] = value
+    engine.dispose()
+    return found
+
+
+def table(results: list[dict], hello: dict) -> str:
+    lines = ["| page | device | path | req/s | p50 ms | p95 ms | SQL/req | bytes | x hello |",
+             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in [hello, *results]:
+        ratio = hello["rps"] / r["rps"] if r["rps"] else float("inf")
+        lines.append(f"| {r['name']} | {r['device']} | `{r['path']}` | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
+                     f"{r['p95_ms']:.1f} | {r['sql'] if r['sql'] is not None else '-'} | {r['bytes']:,} | {ratio:.1f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"a seeded database (default {DEFAULT_URL})")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (after 1 s warm-up)")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections (default: one per worker)")
+    parser.add_argument("--json", default=str(ROOT / "instance" / "bench-run.json"), help="where to write the figures")
+    args = parser.parse_args()
+    url = args.database_url
+    wrk = ensure_wrk()
+    uas = {"pc": PC_UA, "keitai": keitai_ua()}
+    targets = pick_targets(url)
+    members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
+    pages = [(page, page.path.format(**targets)) for page in PAGES]
+    secret = secrets.token_hex(32)
+    about = machine(url)
+    print(f"city: {about['rows']}; {about['cpu']}, {about['cores']} cores, {about['memory_gb']} GB, "
+          f"PostgreSQL {about['database']}, load average {about['load_average_at_start']}", flush=True)
+    sql = count_statements(url, secret, pages, members, uas)
+
+    port = free_port()
+    media = tempfile.mkdtemp(prefix="ejan-bench-media-")
+    env = {**os.environ, "EJAN_DATABASE_URL": url, "EJAN_SECRET_KEY": secret, "EJAN_MEDIA_DIR": media,
+           "PYTHONPATH": str(ROOT)}
+    # Beyond the city's settings: quiet logs, and no control socket, which a second run would share.
+    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), *GUNICORN, "--bind", f"127.0.0.1:{port}",
+                "--log-level", "warning", "--no-control-socket", "--chdir", str(ROOT), "bench.wsgi_bench:app"]
+    server = subprocess.Popen(gunicorn, env=env, start_new_session=True)
+    results, script = [], None
+    try:
+        wait_for(port)
+        cookies = {device: login(port, member, uas[device]) for device, member in members.items()}
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT)
+        for page, path in [(HELLO, HELLO.path), *pages, (HELLO, HELLO.path)]:
+            cookie = "" if page is HELLO else cookies[page.device]
+            status, _, body = fetch(port, path, uas[page.device], cookie)
+            if status != 200:
+                raise SystemExit(f"{page.device} {path} answered {status}, not 200")
+            run_wrk(wrk, port, path, uas[page.device], cookie, 1, args.connections, script.name)  # warm every worker
+            figures = run_wrk(wrk, port, path, uas[page.device], cookie, args.duration, args.connections, script.name)
+            if figures["errors"]:
+                raise SystemExit(f"{page.device} {path}: {figures['errors']} failed requests under load")
+            result = {**asdict(page), "path": path, **figures, "bytes": len(body),
+                      "sql": None if page is HELLO else sql[page.device, path]}
+            print(f"{page.device:7} {path:24} {figures['rps']:7.0f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
+                  f"p95 {figures['p95_ms']:7.1f} ms  {result['sql'] if result['sql'] is not None else '-':>3} SQL  "
+                  f"{len(body):7,} B", flush=True)
+            results.append(result)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(media, ignore_errors=True)
+        if script is not None:
+            os.unlink(script.name)
+    first, results, last = results[0], results[1:-1], results[-1]
+    hello = {**first, "rps": (first["rps"] + last["rps"]) / 2, "p50_ms": (first["p50_ms"] + last["p50_ms"]) / 2,
+             "p95_ms": (first["p95_ms"] + last["p95_ms"]) / 2, "first": first, "last": last}
+    for result in results:
+        result["x_hello"] = hello["rps"] / result["rps"]
+    print(f"\nhello: {first['rps']:.0f} req/s first, {last['rps']:.0f} req/s last\n")
+    print(table(results, hello))
+    report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": about, "targets": targets,
+              "settings": {"gunicorn": GUNICORN, "wrk_connections": args.connections, "duration_s": args.duration,
+                           "pc_ua": uas["pc"], "keitai_ua": uas["keitai"]},
+              "hello": hello, "pages": results}
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"\nfigures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
