@@ -1,17 +1,61 @@
 """What every feature's forms share: Japanese messages and mapping service errors onto fields."""
 from __future__ import annotations
 
+from flask import has_request_context, request
 from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
 
+from .cleaning import single_line
 from .errors import Invalid
+from .mobile.roundtrip import restore
 
 REQUIRED = "入力してください。"
+KEITAI_EDIT_REFUSED = ("この携帯電話で表示できない文字（〓）のすぐ近くが変更されたため、保存しませんでした。"
+                       "元の文章はそのままです。〓の前後を変えずに直すか、PCやスマートフォンから編集してください。")
 
 
 class BaseForm(FlaskForm):
     class Meta:
         # WTForms' own Japanese catalogue, for the messages our validators do not word themselves.
         locales = ("ja_JP", "ja")
+
+        def bind_field(self, form, unbound_field, options):
+            # One-line inputs (nickname, title, search, e-mail) never keep a line break a client sent.
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, TextAreaField):
+                options["filters"] = [*unbound_field.kwargs.get("filters", ()), single_line]
+            return unbound_field.bind(form=form, **options)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An edit form filled from a stored object remembers its texts, so a keitai save can be merged back.
+        obj = kwargs.get("obj")
+        self._stored_text = {
+            field.name: getattr(obj, field.name) for field in self
+            if isinstance(field, StringField) and isinstance(getattr(obj, field.name, None), str)
+        }
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        return self._keep_what_the_phone_could_not_show() and valid
+
+    def _keep_what_the_phone_could_not_show(self) -> bool:
+        """On a Shift_JIS phone, put back the characters it saw as 〓; refuse an edit made right at one."""
+        encoding = request.device.encoding if has_request_context() else "utf-8"
+        if encoding == "utf-8":
+            return True
+        kept = True
+        for name, stored in self._stored_text.items():
+            field = self[name]
+            if not isinstance(field.data, str):
+                continue
+            restored = restore(stored, field.data, encoding)
+            if restored is None:
+                field.errors.append(KEITAI_EDIT_REFUSED)
+                kept = False
+            else:
+                field.data = restored
+        return kept
 
     def add_error(self, error: Invalid) -> None:
         """Show a service's Invalid next to the field it names, or above the form."""

@@ -6,6 +6,8 @@ Celery worker knows as well as a web request does.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, has_request_context, url_for
 
 
@@ -20,6 +22,35 @@ def link_for(endpoint: str, **values) -> str:
 def absolute_url(endpoint: str, **values) -> str:
     """The public address of a page, for mail and anything else read outside the site."""
     return current_app.config["EJAN_BASE_URL"].rstrip("/") + link_for(endpoint, **values)
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None: an open redirect after login is a phishing tool.
+
+    Browsers read a backslash as a slash, so "/\\host" means "//host"; any control character or space
+    could split a header or hide a host, and an unparsable address is simply not ours.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) <= 32 or ord(c) == 127 for c in target) or len(target) > 2000:
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    return None if parts.scheme or parts.netloc else target
+
+
+def web_address(url: str | None) -> str | None:
+    """`url` if it is a plain http(s) address another site could serve, else None (for the jump page)."""
+    if not url or len(url) > 2000 or any(ord(c) <= 32 or ord(c) == 127 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # raises on a port that is not a number
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,3 @@
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,6 +9,7 @@ from ..forms import ConfirmForm
 from ..friends import services as friends
 from ..mobile import carry, page_number, per_page, render, without_session
 from ..site.images import send_image
+from ..urls import local_path
 from . import services
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
 
@@ -42,21 +42,9 @@ def login():
         else:
             sessions.regenerate()
             login_user(member)
-            target = _safe_next(request.args.get("next"))
+            target = local_path(request.args.get("next"))
             return redirect(carry(without_session(target)) if target else url_for("site.home"))
     return render("members/login.html", form=form)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only paths on this site: an open redirect after login is a phishing tool."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    # Browsers read a backslash as a slash, so "/\host" means "//host"; control characters are dropped.
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    return target
 
 
 @bp.post("/logout")

@@ -7,6 +7,7 @@ from flask import Request
 from werkzeug.formparser import FormDataParser, MultiPartParser
 from werkzeug.utils import cached_property
 
+from ..cleaning import CleanMultiDict
 from .detect import Device, detect
 
 
@@ -70,6 +71,9 @@ class CharsetFormDataParser(FormDataParser):
 
 
 class DeviceRequest(Request):
+    # Every query and form value passes through cleaning.py on its way in, whatever the device.
+    parameter_storage_class = CleanMultiDict
+
     @cached_property
     def device(self) -> Device:
         return detect(self.headers.get("User-Agent"))

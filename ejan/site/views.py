@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
@@ -10,6 +8,7 @@ from ..friends import services as friends
 from ..members.forms import LoginForm
 from ..mobile import render
 from ..notify import services as notify
+from ..urls import web_address
 
 bp = Blueprint("site", __name__)
 
@@ -33,7 +32,7 @@ def home():
 @bp.get("/jump")
 def jump():
     """A page between a keitai and another site, so our URL (and its session id) is not the Referer there."""
-    url = request.args.get("url", "")
-    if urlsplit(url).scheme not in ("http", "https") or len(url) > 2000:
+    url = web_address(request.args.get("url"))
+    if url is None:
         abort(404)
     return render("site/jump.html", url=url)

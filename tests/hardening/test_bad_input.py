@@ -1,0 +1,106 @@
+"""Malformed input from the outside audit: every one of these gave a server error once."""
+from __future__ import annotations
+
+import pytest
+
+from ejan.extensions import db
+from ejan.members.models import Member
+from support import phone_ua
+
+
+@pytest.mark.parametrize("path", [
+    "/diary/search?q=%E8%8C%B6%00",
+    "/diary/search?q=%00",
+    "/topics/search?q=a%00b",
+])
+def test_a_nul_character_in_a_search_box_is_dropped_not_a_server_error(browser, make_member, path):
+    response = browser(make_member()).get(path)
+    assert response.status_code == 200
+
+
+def test_a_nul_character_in_a_diary_entry_is_dropped_and_the_entry_saved(browser, make_member):
+    member = make_member()
+    response = browser(member).post("/diary/new", data={
+        "title": "お茶\x00摘み", "body": "新茶\x00の\x07季節\r\nです", "visibility": "members"})
+    assert response.status_code == 302
+    from ejan.diary.models import DiaryEntry
+
+    entry = db.session.scalars(db.select(DiaryEntry)).one()
+    assert entry.title == "お茶摘み"
+    assert entry.body.replace("\r\n", "\n") == "新茶の季節\nです"
+
+
+def test_a_line_break_in_a_nickname_is_taken_out_so_mail_about_the_member_still_works(browser, make_member):
+    member = make_member("佐藤")
+    response = browser(member).post("/profile/edit", data={"nickname": "さとう\r\nBcc: x@example.jp",
+                                                           "intro": "", "district": ""})
+    assert response.status_code in (200, 302)
+    db.session.expire_all()
+    nickname = db.session.get(Member, member.id).nickname
+    assert "\n" not in nickname and "\r" not in nickname
+
+
+def test_a_keitai_posting_control_bytes_in_shift_jis_gets_them_dropped(keitai, make_member, login):
+    member = make_member()
+    phone = keitai("au")
+    login(phone, member)
+    body = "title=%82%A8%00%92%83&body=%82%A8%1B%92%83&visibility=members".encode()
+    response = phone.post("/diary/new", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302
+    from ejan.diary.models import DiaryEntry
+
+    entry = db.session.scalars(db.select(DiaryEntry)).one()
+    assert entry.title == "お茶" and entry.body == "お茶"
+
+
+@pytest.mark.parametrize("url", ["http://[", "http://[::1", "https://exa mple.jp/\r\nx", "http://%"])
+def test_the_jump_page_answers_a_malformed_address_with_a_page_not_an_error(browser, make_member, url):
+    response = browser(make_member()).get("/jump", query_string={"url": url})
+    assert response.status_code in (200, 404)
+
+
+@pytest.mark.parametrize("token", ["%E8%8C%B6", "1.%E8%8C%B6", "%00", "x" * 500])
+def test_a_feed_address_with_a_strange_key_is_not_found(client, token):
+    assert client.get(f"/diary/feed/{token}.atom").status_code == 404
+
+
+@pytest.mark.parametrize("target", ["http://[/", "//[", "/\r\nSet-Cookie: x=1", "/%0d%0aX: y", "/ok\x00"])
+def test_login_with_a_broken_next_address_lands_on_home(client, make_member, target):
+    member = make_member()
+    from support import PASSWORD
+
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": member.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert "\n" not in response.headers["Location"] and "\r" not in response.headers["Location"]
+
+
+def test_an_error_page_after_a_failed_database_statement_still_renders(app, browser, make_member, monkeypatch):
+    """The error handler rolls the failed transaction back before it renders the page."""
+    from sqlalchemy import text
+
+    from ejan.notify import services as notify
+
+    member = make_member()
+    client = browser(member)
+
+    def broken(_member):
+        db.session.expire_all()  # the error page must load the member again, in the same session
+        db.session.execute(text("SELECT * FROM no_such_table"))
+
+    monkeypatch.setattr(notify, "unread_count", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "エラー" in response.get_data(as_text=True)
+
+
+def test_a_nickname_given_without_a_form_is_kept_to_one_line_too(make_member):
+    assert make_member("佐藤\r\n花子\x00").nickname == "佐藤 花子"
+
+
+def test_cleaning_keeps_line_breaks_in_long_text_and_takes_every_control_character_out():
+    from ejan.cleaning import clean_text, single_line
+
+    assert clean_text("a\x00b\x1bc\td\r\ne\x7f\x85f\ufeff") == "abc\td\r\nef"
+    assert single_line(" 件名\r\n\u2028続き ") == "件名 続き"
