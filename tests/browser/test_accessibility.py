@@ -12,11 +12,8 @@ from axe import describe, violations
 from support import PASSWORD
 
 pytestmark = pytest.mark.browser
-# Removed with the template fixes, which wait for the i18n-templates merge (strict: must fail until then).
-AWAITING_TEMPLATES = pytest.mark.xfail(strict=True, reason="template fixes come after the i18n-templates merge")
 
 
-@AWAITING_TEMPLATES
 @pytest.mark.parametrize("screen", ["pc", "phone"])
 def test_key_pages_work_with_screen_readers_and_keyboards(open_page, screen):
     findings = {}

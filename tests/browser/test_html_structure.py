@@ -15,8 +15,6 @@ import pytest
 import site_content
 from support import PASSWORD, PC_UA
 
-# Removed with the template fixes, which wait for the i18n-templates merge (strict: must fail until then).
-AWAITING_TEMPLATES = pytest.mark.xfail(strict=True, reason="template fixes come after the i18n-templates merge")
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Start tags that close an open <p> (HTML's tree-building rules), so written inside one they are a fault.
@@ -67,7 +65,6 @@ def test_the_checker_finds_the_faults_it_looks_for():
     assert structure_faults('<p>a<br><span id="b">b</span></p><form><p>c</p></form>') == []
 
 
-@AWAITING_TEMPLATES
 def test_the_key_pages_have_unique_ids_and_no_block_inside_a_paragraph(app, csrf_on, login):
     me, pages = site_content.build(PASSWORD)
     client = app.test_client()

@@ -7,8 +7,6 @@ import site_content
 from support import PASSWORD
 
 pytestmark = pytest.mark.browser
-# Removed with the template fixes, which wait for the i18n-templates merge (strict: must fail until then).
-AWAITING_TEMPLATES = pytest.mark.xfail(strict=True, reason="template fixes come after the i18n-templates merge")
 
 MENU = "header nav.main-nav"
 
@@ -59,7 +57,7 @@ def test_on_a_pc_the_menu_shows_every_entry_without_scrolling(open_page, residen
     assert page.locator(MENU).evaluate("m => m.scrollWidth <= m.clientWidth")
 
 
-@pytest.mark.parametrize("screen", ["pc", pytest.param("phone", marks=AWAITING_TEMPLATES)])
+@pytest.mark.parametrize("screen", ["pc", "phone"])
 def test_the_sent_invitations_fit_a_phone_screen(open_page, resident, screen):
     me, pages = resident
     page = open_page(screen, me)
