@@ -36,8 +36,8 @@ def _load_features(app: Flask):
 
 
 def _configure_extensions(app: Flask, features) -> None:
-    from . import mobile, sessions
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from . import i18n, mobile, sessions
+    from .extensions import csrf, db, limiter, login_manager, migrate
     from .features import task_modules
     from .tasks import init_celery
 
@@ -49,7 +49,7 @@ def _configure_extensions(app: Flask, features) -> None:
     _configure_login()
     sessions.init_app(app)
     mobile.init_app(app)
-    babel.init_app(app)
+    i18n.init_app(app)
     init_celery(app, task_modules(features))
 
 
@@ -67,12 +67,15 @@ def _configure_routing(app: Flask) -> None:
 
 
 def _configure_login() -> None:
+    from flask_babel import lazy_gettext
+
     from .extensions import login_manager
     from .members.services import load_member
 
     login_manager.user_loader(load_member)
     login_manager.login_view = "members.login"
-    login_manager.login_message = "ログインしてください。"
+    login_manager.login_message = lazy_gettext("ログインしてください。")
+    login_manager.localize_callback = str  # flash a plain string: the session is stored as JSON
 
 
 def _install_features(app: Flask, features) -> None:

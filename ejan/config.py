@@ -59,8 +59,14 @@ def load(instance_path: str) -> dict:
         # Keitai
         "EJAN_KEITAI_PAGE_BUDGET": _env_int("KEITAI_PAGE_BUDGET", 10 * 1024),
         "EJAN_STRICT_PAGE_BUDGET": _env_bool("STRICT_PAGE_BUDGET", False),
-        "EJAN_PAGE_SIZE": 20,
-        "EJAN_KEITAI_PAGE_SIZE": 10,
+        # Rows per page, per template set and kind of list; views ask ejan.mobile.per_page(kind).
+        # Keitai pages hold fewer rows so they stay inside the page budget, heavy rows fewer still.
+        "EJAN_PAGE_SIZES": {
+            "pc": {"list": 20, "comments": 20, "requests": 20,
+                   "community_topics": 5, "community_events": 5, "community_members": 12},
+            "mobile": {"list": 10, "comments": 5, "requests": 5,
+                       "community_topics": 5, "community_events": 3, "community_members": 6},
+        },
         # Uploads: media.py enforces 10 MB per image; the request may carry a few.
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         # Mail: with no SMTP host, mail is written to the log (embedded default).
@@ -81,7 +87,9 @@ def load(instance_path: str) -> dict:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
         },
-        "WTF_I18N_ENABLED": False,  # no Flask-Babel: forms use WTForms' catalogue (ejan/forms.py)
+        # WTForms' own messages ("Not a valid integer value.") come from WTForms' catalogues in the page's
+        # language through Flask-Babel; ja@easy falls back to WTForms' ja catalogue.
+        "WTF_I18N_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # a resident may leave a long diary form open all evening
     }
 

@@ -100,8 +100,8 @@ def load() -> tuple[str, str]:
 def _load_communities(rng: random.Random, residents: list[Member]) -> None:
     from datetime import timedelta
 
+    from .clock import utcnow
     from .communities.models import Community, Event, Membership, Topic, TopicComment
-    from .sessions import utcnow
 
     for number, (name, category, description, policy, visibility) in enumerate(COMMUNITIES):
         owner = residents[number * 3]

@@ -1,7 +1,8 @@
-"""What every feature's forms share: Japanese messages and mapping service errors onto fields."""
+"""What every feature's forms share: the common message and mapping service errors onto fields."""
 from __future__ import annotations
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
@@ -9,16 +10,15 @@ from .cleaning import single_line
 from .errors import Invalid
 from .mobile.roundtrip import restore
 
-REQUIRED = "入力してください。"
-KEITAI_EDIT_REFUSED = ("この携帯電話で表示できない文字（〓）のすぐ近くが変更されたため、保存しませんでした。"
-                       "元の文章はそのままです。〓の前後を変えずに直すか、PCやスマートフォンから編集してください。")
+REQUIRED = _l("入力してください。")
+KEITAI_EDIT_REFUSED = _l("この携帯電話で表示できない文字（〓）のすぐ近くが変更されたため、保存しませんでした。"
+                         "元の文章はそのままです。〓の前後を変えずに直すか、PCやスマートフォンから編集してください。")
 
 
 class BaseForm(FlaskForm):
-    class Meta:
-        # WTForms' own Japanese catalogue, for the messages our validators do not word themselves.
-        locales = ("ja_JP", "ja")
+    # WTForms' own messages come in the page's language (WTF_I18N_ENABLED, see config.py).
 
+    class Meta:
         def bind_field(self, form, unbound_field, options):
             # One-line inputs (nickname, title, search, e-mail) never keep a line break a client sent.
             field_class = unbound_field.field_class

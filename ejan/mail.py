@@ -10,11 +10,20 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_babel import force_locale
+
+from . import i18n
 
 log = logging.getLogger("ejan.mail")
 
 
-def build_message(to: str, template: str, context: dict) -> EmailMessage:
+def build_message(to: str, template: str, context: dict, language: str | None = None) -> EmailMessage:
+    # A worker has no request to pick a language from: the mail carries its reader's.
+    with force_locale(i18n.valid(language) or i18n.DEFAULT):
+        return _build_message(to, template, context)
+
+
+def _build_message(to: str, template: str, context: dict) -> EmailMessage:
     subject = render_template(f"email/{template}.subject.txt", **context).strip()
     text = render_template(f"email/{template}.txt", **context)
     message = EmailMessage()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext as _  # outside a request it returns the Japanese as it is
 from PIL import Image, ImageFile, ImageOps
 
 from ejan.errors import Invalid, NotFound
@@ -38,10 +39,17 @@ _KEY_RE = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
 _MIMETYPES = {"jpg": "image/jpeg", "png": "image/png"}
 _BACKGROUND = (255, 255, 255)
 
-NOT_AN_IMAGE = "画像ファイルではありません。JPEG・PNG・GIF の画像を選んでください。"
-TOO_MANY_BYTES = "画像が大きすぎます（10MB まで）。"
-TOO_MANY_PIXELS = "画像の縦横が大きすぎます。"
-BROKEN = "画像ファイルが壊れています。"
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues (pybabel -k N_); it is translated where it is raised."""
+    return message
+
+
+NOT_AN_IMAGE = N_("画像ファイルではありません。JPEG・PNG・GIF の画像を選んでください。")
+TOO_MANY_BYTES = N_("画像が大きすぎます（10MB まで）。")
+TOO_MANY_PIXELS = N_("画像の縦横が大きすぎます。")
+BROKEN = N_("画像ファイルが壊れています。")
 
 
 @dataclass(frozen=True)
@@ -58,9 +66,9 @@ def store_image(stream: BinaryIO | bytes, media_dir: str | Path) -> StoredImage:
     else:
         data = stream.read(MAX_BYTES + 1)  # never more: the rest is not worth reading
     if len(data) > MAX_BYTES:
-        raise Invalid(TOO_MANY_BYTES)
+        raise Invalid(_(TOO_MANY_BYTES))
     if not data:
-        raise Invalid(NOT_AN_IMAGE)
+        raise Invalid(_(NOT_AN_IMAGE))
 
     image, source_format = _decode(data)
     alpha = _has_alpha(image)
@@ -86,13 +94,13 @@ def store_image(stream: BinaryIO | bytes, media_dir: str | Path) -> StoredImage:
 def image_file(media_dir: str | Path, key: str, variant: str) -> tuple[Path, str]:
     """(path, mimetype) of a stored variant; NotFound otherwise, malformed keys included."""
     if variant not in VARIANTS:
-        raise NotFound("画像が見つかりません。")
+        raise NotFound(_("画像が見つかりません。"))
     directory = _image_dir(media_dir, key)
     for ext, mimetype in _MIMETYPES.items():
         path = directory / f"{variant}.{ext}"
         if path.is_file():
             return path, mimetype
-    raise NotFound("画像が見つかりません。")
+    raise NotFound(_("画像が見つかりません。"))
 
 
 def variant_mimetype(media_dir: str | Path, key: str, variant: str) -> str:
@@ -123,16 +131,16 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
             # verify() leaves the image unusable, hence a second open.
             image = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
     except Image.UnidentifiedImageError as exc:
-        raise Invalid(NOT_AN_IMAGE) from exc
+        raise Invalid(_(NOT_AN_IMAGE)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise Invalid(TOO_MANY_PIXELS) from exc
+        raise Invalid(_(TOO_MANY_PIXELS)) from exc
     except Exception as exc:
-        raise Invalid(BROKEN) from exc
+        raise Invalid(_(BROKEN)) from exc
     if image.format not in _ACCEPTED:
-        raise Invalid(NOT_AN_IMAGE)
+        raise Invalid(_(NOT_AN_IMAGE))
     # Header sizes are checked before any pixel is decoded: this is the bomb guard.
     if image.width * image.height > MAX_PIXELS:
-        raise Invalid(TOO_MANY_PIXELS)
+        raise Invalid(_(TOO_MANY_PIXELS))
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # With it set, Pillow silently pads a truncated file with grey instead of failing.
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
@@ -143,7 +151,7 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
         image.load()  # GIF and animated WEBP: the first frame
         return ImageOps.exif_transpose(image), image.format
     except Exception as exc:
-        raise Invalid(BROKEN) from exc
+        raise Invalid(_(BROKEN)) from exc
 
 
 def _has_alpha(image: Image.Image) -> bool:
@@ -187,5 +195,5 @@ def _write(image: Image.Image, path: Path) -> None:
 def _image_dir(media_dir: str | Path, key: str) -> Path:
     # The key ends up in a filesystem path: anything but our own exact format is unknown.
     if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
-        raise NotFound("画像が見つかりません。")
+        raise NotFound(_("画像が見つかりません。"))
     return Path(media_dir) / key[:2] / key

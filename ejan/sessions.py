@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import Flask, request, session
 from flask.sessions import SessionInterface, SessionMixin
@@ -18,11 +18,8 @@ from sqlalchemy import DateTime, Integer, String, Text, delete, insert, select, 
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import CallbackDict
 
+from .clock import utcnow
 from .extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _hash(value: str) -> str:

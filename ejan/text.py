@@ -1,33 +1,15 @@
-"""Turning residents' plain text and UTC times into what pages show: Jinja filters for both template sets."""
+"""Turning residents' plain text into what pages show: Jinja filters for both template sets."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from markupsafe import Markup, escape
 
+from .clock import to_jst
 from .urls import link_for
 
-JST = ZoneInfo("Asia/Tokyo")
 _URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
-
-
-def to_jst(moment: datetime) -> datetime:
-    """Times are stored as naive UTC; residents read them in Japan time."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(JST)
-
-
-def today_jst() -> date:
-    return datetime.now(JST).date()
-
-
-def jst_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    """The naive-UTC range [start of `first`, end of `last`) in Japan time, for queries by calendar day."""
-    start = datetime.combine(first, time(), JST).astimezone(timezone.utc).replace(tzinfo=None)
-    end = datetime.combine(last + timedelta(days=1), time(), JST).astimezone(timezone.utc).replace(tzinfo=None)
-    return start, end
 
 
 def linkify(text: str, jump: bool = False) -> Markup:
@@ -72,4 +54,5 @@ def split_by_size(text: str, encoding: str, budget: int) -> list[str]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(linkify)
+    # Stored times shown in Japan time (ejan.clock).
     app.add_template_filter(lambda moment, fmt="%Y/%m/%d %H:%M": to_jst(moment).strftime(fmt) if moment else "", "jst")

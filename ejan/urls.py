@@ -10,12 +10,15 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, url_for
 
+from . import i18n
+
 
 def link_for(endpoint: str, **values) -> str:
     """A path to store or mail: never carries the current keitai session id."""
     if not has_request_context():  # a Celery task or a CLI command: build from the URL map alone
         return current_app.url_map.bind("localhost").build(endpoint, values)
     values[current_app.config["EJAN_SESSION_PARAM"]] = None
+    values[i18n.PARAM] = None  # the reader's language is theirs, not the writer's
     return url_for(endpoint, **values)
 
 

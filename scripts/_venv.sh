@@ -13,3 +13,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 export FLASK_APP=wsgi.py
+# The message catalogues are build output (.mo, gitignored): compile them on every run, it takes a blink.
+if compgen -G "ejan/translations/*/LC_MESSAGES/messages.po" >/dev/null; then
+  .venv/bin/pybabel -q compile -d ejan/translations
+fi

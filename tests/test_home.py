@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ejan.communities import services as communities
+from ejan.clock import utcnow
+from ejan.communities import directory, events, membership
 from ejan.diary.models import DiaryEntry
 from ejan.extensions import db
-from ejan.sessions import utcnow
 from support import count_queries
 
 
@@ -16,9 +16,9 @@ def _busy_member(make_member, befriend, n: int, tag: str):
         friend = make_member(f"友達{tag}{i}")
         befriend(me, friend)
         db.session.add(DiaryEntry(author_id=friend.id, title=f"日記{tag}{i}", body="本文", visibility="members"))
-        community = communities.create_community(friend, name=f"会{tag}{i}", category="趣味", description="説明")
-        communities.join(me, community.id)
-        communities.create_event(friend, community.id, title=f"集まり{tag}{i}", starts_at=utcnow() + timedelta(days=3))
+        community = directory.create_community(friend, name=f"会{tag}{i}", category="趣味", description="説明")
+        membership.join(me, community.id)
+        events.create_event(friend, community.id, title=f"集まり{tag}{i}", starts_at=utcnow() + timedelta(days=3))
     db.session.commit()
     return me
 

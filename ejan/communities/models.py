@@ -6,11 +6,14 @@ from datetime import datetime
 from sqlalchemy import Boolean, func, text, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
+from ..i18n import N_
 from ..members.models import Member
-from ..sessions import utcnow
 
-CATEGORIES = ("地域", "趣味", "子育て", "スポーツ", "防災", "行政", "学校・PTA", "グルメ", "その他")
+# Stored as these Japanese words; N_ puts them into the catalogues, and pages show them through gettext.
+CATEGORIES = (N_("地域"), N_("趣味"), N_("子育て"), N_("スポーツ"), N_("防災"), N_("行政"), N_("学校・PTA"), N_("グルメ"),
+              N_("その他"))
 
 OPEN = "open"
 APPROVAL = "approval"

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
 from ..members.models import Member
-from ..sessions import utcnow
 
 MEMBERS = "members"  # every logged-in member
 FRIENDS = "friends"

@@ -9,19 +9,19 @@ from datetime import date
 from typing import BinaryIO, Iterable, Sequence
 
 from flask import current_app
+from flask_babel import format_number, gettext as _
 from sqlalchemy import and_, delete, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import media, signals
+from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..friends.models import Friendship
 from ..members.models import Member
 from ..pagination import Page, paginate
-from ..sessions import utcnow
-from ..text import jst_day_bounds, today_jst, to_jst
 from .models import (FRIENDS, MEMBERS, PRIVATE, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
                      DiarySettings, Footprint)
 
@@ -66,14 +66,25 @@ def get_entry(viewer: Member | None, entry_id: int) -> DiaryEntry:
     """An entry the viewer may see. One they may not see does not exist for them (no hint that it does)."""
     entry = db.session.get(DiaryEntry, entry_id)
     if entry is None or not can_see(viewer, entry):
-        raise NotFound("日記が見つかりません。")
+        raise NotFound(_("日記が見つかりません。"))
+    return entry
+
+
+def editable_entry(actor: Member, entry_id: int) -> DiaryEntry:
+    """The entry for its edit and delete pages: only the author changes or deletes an entry.
+
+    NotFound when the actor may not see it; Forbidden when they may see it but it is someone else's.
+    """
+    entry = get_entry(actor, entry_id)
+    if entry.author_id != actor.id:
+        raise Forbidden(_("日記を変えられるのは書いた本人だけです。"))
     return entry
 
 
 def _own_entry(actor: Member, entry_id: int) -> DiaryEntry:
     entry = db.session.get(DiaryEntry, entry_id)
     if entry is None or entry.author_id != actor.id:
-        raise NotFound("日記が見つかりません。")
+        raise NotFound(_("日記が見つかりません。"))
     return entry
 
 
@@ -87,22 +98,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _clean(title: str, body: str, visibility: str) -> tuple[str, str, str]:
     title, body = _CONTROL.sub("", title or "").strip(), _CONTROL.sub("", body or "").strip()
     if not title:
-        raise Invalid("タイトルを入力してください。", code="title")
+        raise Invalid(_("タイトルを入力してください。"), code="title")
     if len(title) > TITLE_MAX:
-        raise Invalid(f"タイトルは{TITLE_MAX}文字以内にしてください。", code="title")
+        raise Invalid(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), code="title")
     if not body:
-        raise Invalid("本文を入力してください。", code="body")
+        raise Invalid(_("本文を入力してください。"), code="body")
     if len(body) > BODY_MAX:
-        raise Invalid(f"本文は{BODY_MAX:,}文字以内にしてください（いまは{len(body):,}文字です）。", code="body")
+        raise Invalid(_("本文は%(max)s文字以内にしてください（いまは%(length)s文字です）。",
+                        max=format_number(BODY_MAX), length=format_number(len(body))), code="body")
     if visibility not in VISIBILITIES:
-        raise Invalid("公開範囲を選んでください。", code="visibility")
+        raise Invalid(_("公開範囲を選んでください。"), code="visibility")
     return title, body, visibility
 
 
 def _store_photos(uploads: Sequence[BinaryIO], room: int) -> list[str]:
     """Store every upload or none: one bad image refuses the whole post, with its reason."""
     if len(uploads) > room:
-        raise Invalid(f"写真は1件の日記に{PHOTOS_MAX}枚までです。", code="photos")
+        raise Invalid(_("写真は1件の日記に%(max)d枚までです。", max=PHOTOS_MAX), code="photos")
     media_dir = current_app.config["EJAN_MEDIA_DIR"]
     keys: list[str] = []
     try:
@@ -110,7 +122,7 @@ def _store_photos(uploads: Sequence[BinaryIO], room: int) -> list[str]:
             keys.append(media.store_image(upload, media_dir).key)
     except Invalid as error:
         _drop_images(keys)
-        raise Invalid(f"{error.message}（写真はもう一度選んでください）", code="photos")
+        raise Invalid(_("%(reason)s（写真はもう一度選んでください）", reason=error.message), code="photos")
     return keys
 
 
@@ -199,14 +211,14 @@ def search(viewer: Member, query: str, page: int, per_page: int) -> Page:
     if not query:
         return Page(items=[], number=1, per_page=per_page, has_next=False)
     if len(query) > SEARCH_MAX:
-        raise Invalid(f"検索語は{SEARCH_MAX}文字以内にしてください。", code="q")
+        raise Invalid(_("検索語は%(max)d文字以内にしてください。", max=SEARCH_MAX), code="q")
     return paginate(_listing(viewer).where(contains(query, DiaryEntry.title, DiaryEntry.body)), page, per_page)
 
 
 def month(viewer: Member | None, author: Member, year: int, month_number: int) -> tuple[list[DiaryEntry], set[int]]:
     """One month of a member's diary (in Japan time) and the days that have entries, for the calendar."""
     if not (1 <= month_number <= 12 and 2000 <= year <= 2100):
-        raise NotFound("その月はありません。")
+        raise NotFound(_("その月はありません。"))
     days_in_month = calendar.monthrange(year, month_number)[1]
     start, end = jst_day_bounds(date(year, month_number, 1), date(year, month_number, days_in_month))
     entries = list(db.session.scalars(
@@ -236,7 +248,7 @@ def comments_on(entry: DiaryEntry, page: int, per_page: int) -> Page:
 def photo(viewer: Member | None, photo_id: int) -> DiaryPhoto:
     found = db.session.get(DiaryPhoto, photo_id)
     if found is None or not can_see(viewer, found.entry):
-        raise NotFound("写真が見つかりません。")
+        raise NotFound(_("写真が見つかりません。"))
     return found
 
 
@@ -247,9 +259,9 @@ def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False
     entry = get_entry(actor, entry_id)  # no comment on what the commenter cannot see
     body = (body or "").strip()
     if not body:
-        raise Invalid("コメントを入力してください。", code="body")
+        raise Invalid(_("コメントを入力してください。"), code="body")
     if len(body) > COMMENT_MAX:
-        raise Invalid(f"コメントは{COMMENT_MAX:,}文字以内にしてください。", code="body")
+        raise Invalid(_("コメントは%(max)s文字以内にしてください。", max=format_number(COMMENT_MAX)), code="body")
     submit_token = form_token(submit_token)
     earlier = earlier_submission(DiaryComment, actor.id, submit_token)
     if earlier is not None:
@@ -282,7 +294,7 @@ def _followers_who_may_see(entry: DiaryEntry, commenter: Member) -> list[int]:
 def get_comment(viewer: Member, comment_id: int) -> DiaryComment:
     comment = db.session.get(DiaryComment, comment_id)
     if comment is None or not can_see(viewer, comment.entry):
-        raise NotFound("コメントが見つかりません。")
+        raise NotFound(_("コメントが見つかりません。"))
     return comment
 
 
@@ -298,10 +310,10 @@ def deletable_comments(actor: Member, entry: DiaryEntry, comments: Sequence[Diar
 def delete_comment(actor: Member, comment_id: int) -> DiaryEntry:
     comment = db.session.get(DiaryComment, comment_id)
     if comment is None:
-        raise NotFound("コメントが見つかりません。")
+        raise NotFound(_("コメントが見つかりません。"))
     entry = db.session.get(DiaryEntry, comment.entry_id)
     if not may_delete_comment(actor, comment, entry):
-        raise Forbidden("このコメントは削除できません。")
+        raise Forbidden(_("このコメントは削除できません。"))
     db.session.delete(comment)
     db.session.commit()
     return entry
@@ -352,7 +364,7 @@ def settings_for(member: Member) -> DiarySettings:
 
 def update_settings(member: Member, *, default_visibility: str, feed_enabled: bool) -> DiarySettings:
     if default_visibility not in VISIBILITIES:
-        raise Invalid("公開範囲を選んでください。", code="default_visibility")
+        raise Invalid(_("公開範囲を選んでください。"), code="default_visibility")
     settings = settings_for(member)
     settings.default_visibility, settings.feed_enabled = default_visibility, feed_enabled
     db.session.merge(settings)
@@ -381,14 +393,14 @@ def feed_token(member: Member) -> str | None:
 
 
 def member_for_feed(token: str) -> Member:
-    member_id, _, mac = (token or "").partition("-")
+    member_id, _dash, mac = (token or "").partition("-")
     # ASCII digits of a sane length only: "²" passes isdigit(), and a huge number overflows the database.
     member = db.session.get(Member, int(member_id)) if re.fullmatch(r"[0-9]{1,9}", member_id) else None
     if member is None or member.is_suspended:
-        raise NotFound("フィードが見つかりません。")
+        raise NotFound(_("フィードが見つかりません。"))
     settings = settings_for(member)
     if not settings.feed_enabled or not hmac.compare_digest(mac, _feed_mac(member.id, settings.feed_generation)):
-        raise NotFound("フィードが見つかりません。")
+        raise NotFound(_("フィードが見つかりません。"))
     return member
 
 

@@ -2,15 +2,16 @@ import calendar
 import secrets
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import signals
-from ..errors import Invalid
+from ..clock import today_jst
+from ..errors import Forbidden, Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import page_number, per_page, render, text_part
 from ..site.images import send_image
-from ..text import today_jst
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
 
@@ -65,7 +66,7 @@ def show(entry_id: int):
 
 def _show(entry, form, status: int = 200):
     body, part, parts = text_part(entry.body)
-    comments = services.comments_on(entry, page_number(), per_page(keitai=5))
+    comments = services.comments_on(entry, page_number(), per_page("comments"))
     return render("diary/show.html", status=status, entry=entry, form=form, comments=comments,
                   body=body, part=part, parts=parts,
                   deletable=services.deletable_comments(current_user, entry, comments.items),
@@ -87,7 +88,7 @@ def new():
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("日記を書きました。")
+            flash(_("日記を書きました。"))
             return redirect(url_for("diary.show", entry_id=entry.id))
     return render("diary/form.html", form=form, entry=None)
 
@@ -95,9 +96,10 @@ def new():
 @bp.route("/diary/<int:entry_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(entry_id: int):
-    entry = services.get_entry(current_user, entry_id)
-    if entry.author_id != current_user.id:
-        return redirect(url_for("diary.show", entry_id=entry.id))
+    try:
+        entry = services.editable_entry(current_user, entry_id)
+    except Forbidden:  # someone else's entry: back to reading it
+        return redirect(url_for("diary.show", entry_id=entry_id))
     form = EntryForm(obj=entry)
     if form.validate_on_submit():
         try:
@@ -107,7 +109,7 @@ def edit(entry_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("日記を更新しました。")
+            flash(_("日記を更新しました。"))
             return redirect(url_for("diary.show", entry_id=entry.id))
     return render("diary/form.html", form=form, entry=entry)
 
@@ -115,13 +117,14 @@ def edit(entry_id: int):
 @bp.route("/diary/<int:entry_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(entry_id: int):
-    entry = services.get_entry(current_user, entry_id)
-    if entry.author_id != current_user.id:
-        return redirect(url_for("diary.show", entry_id=entry.id))
+    try:
+        entry = services.editable_entry(current_user, entry_id)
+    except Forbidden:  # someone else's entry: back to reading it
+        return redirect(url_for("diary.show", entry_id=entry_id))
     form = ConfirmForm()
     if form.validate_on_submit():
         services.delete_entry(current_user, entry.id)
-        flash("日記を削除しました。")
+        flash(_("日記を削除しました。"))
         return redirect(url_for("diary.member", member_id=current_user.id))
     return render("diary/delete.html", entry=entry, form=form)
 
@@ -138,14 +141,14 @@ def comment(entry_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("コメントを書きました。")
+            flash(_("コメントを書きました。"))
             return redirect(url_for("diary.show", entry_id=entry.id, page=_last_page(entry)))
     return _show(entry, form, status=400)
 
 
 def _last_page(entry) -> int:
     """The page of comments that holds the newest one, so the commenter sees what they wrote."""
-    size = per_page(keitai=5)
+    size = per_page("comments")
     return max(1, -(-services.comment_counts([entry]).get(entry.id, 0) // size))
 
 
@@ -166,7 +169,7 @@ def delete_comment(comment_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         entry = services.delete_comment(current_user, comment.id)
-        flash("コメントを削除しました。")
+        flash(_("コメントを削除しました。"))
         return redirect(url_for("diary.show", entry_id=entry.id))
     return render("diary/delete_comment.html", comment=comment, entry=comment.entry, form=form)
 
@@ -228,7 +231,7 @@ def settings():
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("日記の設定を保存しました。")
+            flash(_("日記の設定を保存しました。"))
             return redirect(url_for("diary.settings"))
     return render("diary/settings.html", form=form, feed_token=services.feed_token(current_user),
                   renew_form=ConfirmForm())
@@ -239,5 +242,5 @@ def settings():
 def renew_feed():
     if ConfirmForm().validate_on_submit():
         services.renew_feed_token(current_user)
-        flash("フィードのアドレスを新しくしました。前のアドレスはもう使えません。")
+        flash(_("フィードのアドレスを新しくしました。前のアドレスはもう使えません。"))
     return redirect(url_for("diary.settings"))

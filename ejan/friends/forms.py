@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -8,10 +9,10 @@ from ..forms import REQUIRED, BaseForm
 
 
 class FriendRequestForm(BaseForm):
-    message = TextAreaField("メッセージ（任意）", validators=[
-        Optional(), Length(max=500, message="メッセージは500文字以内にしてください。")])
+    message = TextAreaField(_l("メッセージ（任意）"), validators=[
+        Optional(), Length(max=500, message=_l("メッセージは500文字以内にしてください。"))])
 
 
 class IntroductionForm(BaseForm):
-    body = TextAreaField("紹介文", validators=[
-        DataRequired(REQUIRED), Length(max=2000, message="紹介文は2000文字以内にしてください。")])
+    body = TextAreaField(_l("紹介文"), validators=[
+        DataRequired(REQUIRED), Length(max=2000, message=_l("紹介文は2000文字以内にしてください。"))])

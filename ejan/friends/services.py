@@ -1,6 +1,7 @@
 """The friend lifecycle: request, accept, decline, cancel, remove; introductions; counts."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
@@ -45,13 +46,13 @@ def request_friend(actor: Member, target_id: int, message: str = "") -> FriendRe
     """Ask to be friends. If the other member already asked, this accepts their request instead."""
     target = db.session.get(Member, target_id)
     if target is None or target.is_suspended:
-        raise NotFound("会員が見つかりません。")
+        raise NotFound(_("会員が見つかりません。"))
     if target.id == actor.id:
-        raise Invalid("自分自身にはマイフレンド申請できません。")
+        raise Invalid(_("自分自身にはマイフレンド申請できません。"))
     if are_friends(actor.id, target.id):
-        raise Invalid("すでにマイフレンドです。")
+        raise Invalid(_("すでにマイフレンドです。"))
     if len(message or "") > MESSAGE_MAX:
-        raise Invalid(f"メッセージは{MESSAGE_MAX}文字以内にしてください。")
+        raise Invalid(_("メッセージは%(max)d文字以内にしてください。", max=MESSAGE_MAX))
     theirs = db.session.scalar(
         select(FriendRequest).where(FriendRequest.from_id == target.id, FriendRequest.to_id == actor.id)
     )
@@ -64,7 +65,7 @@ def request_friend(actor: Member, target_id: int, message: str = "") -> FriendRe
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Invalid("すでに申請しています。お返事をお待ちください。")
+        raise Invalid(_("すでに申請しています。お返事をお待ちください。"))
     signals.friend_requested.send(friend_request)
     return friend_request
 
@@ -72,7 +73,7 @@ def request_friend(actor: Member, target_id: int, message: str = "") -> FriendRe
 def _request_to(actor: Member, request_id: int) -> FriendRequest:
     friend_request = db.session.get(FriendRequest, request_id)
     if friend_request is None or friend_request.to_id != actor.id:
-        raise NotFound("マイフレンド申請が見つかりません。")
+        raise NotFound(_("マイフレンド申請が見つかりません。"))
     return friend_request
 
 
@@ -80,7 +81,7 @@ def accept(actor: Member, request_id: int) -> Member:
     friend_request = _request_to(actor, request_id)
     requester = friend_request.from_member
     if requester.is_suspended:  # hidden from the requests page; no friendship with a suspended account
-        raise NotFound("マイフレンド申請が見つかりません。")
+        raise NotFound(_("マイフレンド申請が見つかりません。"))
     db.session.delete(friend_request)
     db.session.add_all([
         Friendship(member_id=actor.id, friend_id=requester.id),
@@ -106,14 +107,14 @@ def decline(actor: Member, request_id: int) -> None:
 def cancel(actor: Member, request_id: int) -> None:
     friend_request = db.session.get(FriendRequest, request_id)
     if friend_request is None or friend_request.from_id != actor.id:
-        raise NotFound("マイフレンド申請が見つかりません。")
+        raise NotFound(_("マイフレンド申請が見つかりません。"))
     db.session.delete(friend_request)
     db.session.commit()
 
 
 def remove(actor: Member, friend_id: int) -> None:
     if not are_friends(actor.id, friend_id):
-        raise NotFound("マイフレンドではありません。")
+        raise NotFound(_("マイフレンドではありません。"))
     pair = [actor.id, friend_id]
     db.session.execute(delete(Friendship).where(Friendship.member_id.in_(pair), Friendship.friend_id.in_(pair)))
     # An introduction speaks for a friendship; it goes with it.
@@ -205,12 +206,12 @@ def introduction_by(author: Member, about_id: int) -> Introduction | None:
 
 def write_introduction(author: Member, about_id: int, body: str) -> Introduction:
     if not are_friends(author.id, about_id):
-        raise NotFound("紹介文はマイフレンドだけが書けます。")
+        raise NotFound(_("紹介文はマイフレンドだけが書けます。"))
     body = (body or "").strip()
     if not body:
-        raise Invalid("紹介文を入力してください。")
+        raise Invalid(_("紹介文を入力してください。"))
     if len(body) > INTRO_MAX:
-        raise Invalid(f"紹介文は{INTRO_MAX}文字以内にしてください。")
+        raise Invalid(_("紹介文は%(max)d文字以内にしてください。", max=INTRO_MAX))
     intro = introduction_by(author, about_id)
     if intro is None:
         intro = Introduction(author_id=author.id, about_id=about_id, body=body)
@@ -225,6 +226,6 @@ def delete_introduction(actor: Member, intro_id: int) -> None:
     """The author may take it back; the member it is about may remove it from their page."""
     intro = db.session.get(Introduction, intro_id)
     if intro is None or actor.id not in (intro.author_id, intro.about_id):
-        raise NotFound("紹介文が見つかりません。")
+        raise NotFound(_("紹介文が見つかりません。"))
     db.session.delete(intro)
     db.session.commit()

@@ -1,4 +1,5 @@
 from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import Invalid, NotFound
@@ -30,8 +31,8 @@ def request_friend(member_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash(f"{member.nickname} さんにマイフレンド申請しました。" if sent
-                  else f"{member.nickname} さんとマイフレンドになりました。")
+            flash(_("%(nickname)s さんにマイフレンド申請しました。", nickname=member.nickname) if sent
+                  else _("%(nickname)s さんとマイフレンドになりました。", nickname=member.nickname))
             return redirect(url_for("members.profile", member_id=member.id))
     return render("friends/request.html", member=member, form=form, relation=services.relation(current_user, member))
 
@@ -42,7 +43,7 @@ def requests():
     return render(
         "friends/requests.html",
         # Two button forms per request: a keitai page holds five inside its budget.
-        page=services.incoming(current_user, page_number(), per_page(keitai=5)),
+        page=services.incoming(current_user, page_number(), per_page("requests")),
         outgoing=services.outgoing(current_user),
         form=ConfirmForm(),
     )
@@ -56,16 +57,16 @@ def answer(request_id: int, action: str):
     try:
         if action == "accept":
             friend = services.accept(current_user, request_id)
-            flash(f"{friend.nickname} さんとマイフレンドになりました。")
+            flash(_("%(nickname)s さんとマイフレンドになりました。", nickname=friend.nickname))
         elif action == "decline":
             services.decline(current_user, request_id)
-            flash("マイフレンド申請をお断りしました。")
+            flash(_("マイフレンド申請をお断りしました。"))
         else:
             services.cancel(current_user, request_id)
-            flash("マイフレンド申請を取り消しました。")
+            flash(_("マイフレンド申請を取り消しました。"))
     except NotFound:
         # A second tap on the same button: the first one already did what was asked.
-        flash("この申請はすでに処理されています。")
+        flash(_("この申請はすでに処理されています。"))
     return redirect(url_for("friends.requests"))
 
 
@@ -76,7 +77,7 @@ def unfriend(member_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.remove(current_user, member.id)
-        flash(f"{member.nickname} さんをマイフレンドから外しました。")
+        flash(_("%(nickname)s さんをマイフレンドから外しました。", nickname=member.nickname))
         return redirect(url_for("members.profile", member_id=member.id))
     return render("friends/unfriend.html", member=member, form=form)
 
@@ -87,7 +88,7 @@ def introduction(member_id: int):
     member = members.visible_member(current_user, member_id)
     if not services.are_friends(current_user.id, member.id):
         # Only friends write introductions; a form for anyone else could only fail when sent.
-        raise NotFound("紹介文はマイフレンドだけが書けます。")
+        raise NotFound(_("紹介文はマイフレンドだけが書けます。"))
     existing = services.introduction_by(current_user, member.id)
     form = IntroductionForm(obj=existing)
     if form.validate_on_submit():
@@ -96,7 +97,7 @@ def introduction(member_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("紹介文を保存しました。")
+            flash(_("紹介文を保存しました。"))
             return redirect(url_for("members.profile", member_id=member.id))
     return render("friends/introduction.html", member=member, form=form, existing=existing,
                   delete_form=ConfirmForm())
@@ -107,5 +108,5 @@ def introduction(member_id: int):
 def delete_introduction(intro_id: int):
     if ConfirmForm().validate_on_submit():
         services.delete_introduction(current_user, intro_id)
-        flash("紹介文を削除しました。")
+        flash(_("紹介文を削除しました。"))
     return redirect(url_for("members.profile", member_id=current_user.id))

@@ -7,8 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
-from ..sessions import utcnow
 
 # 掛川市の地区 (the city's 13 community-centre districts and the two merged towns' areas).
 DISTRICTS = (
@@ -35,6 +35,7 @@ class Member(UserMixin, db.Model):
     district: Mapped[str | None] = mapped_column(String(20))
     photo_key: Mapped[str | None] = mapped_column(String(32))
     keitai_email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str | None] = mapped_column(String(10))  # ejan.i18n code; None: as the browser asks
     role: Mapped[str] = mapped_column(String(10), default=ROLE_MEMBER)
     status: Mapped[str] = mapped_column(String(10), default=STATUS_ACTIVE)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)

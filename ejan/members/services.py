@@ -9,20 +9,20 @@ from typing import BinaryIO
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import media, sessions, signals
+from .. import i18n, media, sessions, signals
 from ..cleaning import single_line
+from ..clock import to_jst, utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..notify.services import queue_mail
 from ..pagination import Page, paginate
-from ..sessions import utcnow
-from ..text import to_jst
 from ..urls import absolute_url
 from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
 
@@ -36,7 +36,7 @@ def normalize_email(raw: str, field: str = "email") -> str:
     try:
         return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise Invalid("メールアドレスの形式が正しくありません。", code=field)
+        raise Invalid(_("メールアドレスの形式が正しくありません。"), code=field)
 
 
 def hash_token(token: str) -> str:
@@ -45,7 +45,7 @@ def hash_token(token: str) -> str:
 
 def password_hash(password: str) -> str:
     if len(password or "") < PASSWORD_MIN:
-        raise Invalid(f"パスワードは{PASSWORD_MIN}文字以上にしてください。", code="password")
+        raise Invalid(_("パスワードは%(min)d文字以上にしてください。", min=PASSWORD_MIN), code="password")
     return generate_password_hash(password, method=current_app.config["EJAN_PASSWORD_METHOD"])
 
 
@@ -56,7 +56,7 @@ def set_password(member: Member, password: str) -> None:
 def get_member(member_id: int) -> Member:
     member = db.session.get(Member, member_id)
     if member is None:
-        raise NotFound("会員が見つかりません。")
+        raise NotFound(_("会員が見つかりません。"))
     return member
 
 
@@ -88,15 +88,15 @@ def invite_quota_left(member: Member) -> int | None:
 
 def invite(inviter: Member, email: str, message: str = "") -> IssuedInvitation:
     if inviter.is_suspended:
-        raise Forbidden("利用停止中の会員は招待できません。")
+        raise Forbidden(_("利用停止中の会員は招待できません。"))
     email = normalize_email(email)
     if db.session.scalar(select(Member.id).where(Member.email == email)):
-        raise Invalid("このメールアドレスの方はすでに会員です。", code="email")
+        raise Invalid(_("このメールアドレスの方はすでに会員です。"), code="email")
     if len(message or "") > 1000:
-        raise Invalid("メッセージは1000文字以内にしてください。", code="message")
+        raise Invalid(_("メッセージは1000文字以内にしてください。"), code="message")
     left = invite_quota_left(inviter)
     if left is not None and left <= 0:
-        raise Invalid("招待できる人数の上限に達しています。使われていない招待を取り消すと、また招待できます。", code="quota")
+        raise Invalid(_("招待できる人数の上限に達しています。使われていない招待を取り消すと、また招待できます。"), code="quota")
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         inviter=inviter,
@@ -113,7 +113,8 @@ def invite(inviter: Member, email: str, message: str = "") -> IssuedInvitation:
         inviter_name=inviter.nickname,
         message=invitation.message,
         url=absolute_url("members.join", token=token),
-        expires_at=to_jst(invitation.expires_at).strftime("%Y年%m月%d日 %H:%M"),
+        # The date as the invitee reads it: the inviter's language is the best guess for a newcomer's.
+        expires_at=to_jst(invitation.expires_at).strftime(_("%Y年%m月%d日 %H:%M")),
     )
     return IssuedInvitation(invitation, token)
 
@@ -131,9 +132,9 @@ def invitations_sent(member: Member, page: int, per_page: int) -> Page:
 def revoke_invitation(actor: Member, invitation_id: int) -> Invitation:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or (invitation.inviter_id != actor.id and not actor.is_admin):
-        raise NotFound("招待が見つかりません。")
+        raise NotFound(_("招待が見つかりません。"))
     if invitation.used_at:
-        raise Invalid("この招待はすでに使われています。")
+        raise Invalid(_("この招待はすでに使われています。"))
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         db.session.commit()
@@ -179,7 +180,7 @@ def register(token: str, *, nickname: str, password: str, district: str | None) 
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Invalid("このメールアドレスの方はすでに会員です。", code="email")
+        raise Invalid(_("このメールアドレスの方はすでに会員です。"), code="email")
     db.session.execute(
         update(Invitation).where(Invitation.id == invitation_id).values(used_by_id=member.id)
         .execution_options(synchronize_session=False)
@@ -203,12 +204,12 @@ def authenticate(email: str, password: str) -> Member:
     try:
         email = normalize_email(email)
     except Invalid:
-        raise Invalid("メールアドレスかパスワードが違います。")
+        raise Invalid(_("メールアドレスかパスワードが違います。"))
     member = db.session.scalar(select(Member).where(Member.email == email))
     if member is None or not check_password_hash(member.password_hash, password or ""):
-        raise Invalid("メールアドレスかパスワードが違います。")
+        raise Invalid(_("メールアドレスかパスワードが違います。"))
     if member.is_suspended:
-        raise Forbidden("このアカウントは利用停止中です。市役所の担当窓口にお問い合わせください。")
+        raise Forbidden(_("このアカウントは利用停止中です。市役所の担当窓口にお問い合わせください。"))
     return member
 
 
@@ -233,19 +234,20 @@ def request_password_reset(email: str) -> None:
         return
     # The password hash's tail is signed in, so the link dies once the password changes.
     token = _reset_serializer().dumps({"m": member.id, "p": member.password_hash[-12:]})
-    queue_mail(member.email, "password_reset", nickname=member.nickname, url=absolute_url("members.reset_password", token=token))
+    queue_mail(member.email, "password_reset", language=member.language, nickname=member.nickname,
+               url=absolute_url("members.reset_password", token=token))
 
 
 def member_for_reset(token: str) -> Member:
     try:
         data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
     except SignatureExpired:
-        raise Invalid("このリンクは有効期限が切れています。もう一度お手続きください。")
+        raise Invalid(_("このリンクは有効期限が切れています。もう一度お手続きください。"))
     except BadSignature:
-        raise Invalid("このリンクは無効です。")
+        raise Invalid(_("このリンクは無効です。"))
     member = db.session.get(Member, data.get("m"))
     if member is None or member.is_suspended or member.password_hash[-12:] != data.get("p"):
-        raise Invalid("このリンクはすでに使われたか、無効です。")
+        raise Invalid(_("このリンクはすでに使われたか、無効です。"))
     return member
 
 
@@ -259,7 +261,7 @@ def reset_password(token: str, password: str) -> Member:
     ).rowcount
     if changed != 1:
         db.session.rollback()
-        raise Invalid("このリンクはすでに使われたか、無効です。")
+        raise Invalid(_("このリンクはすでに使われたか、無効です。"))
     sessions.end_all_for(member.id)
     db.session.commit()
     db.session.refresh(member)
@@ -271,10 +273,10 @@ def reset_password(token: str, password: str) -> Member:
 def visible_member(viewer: Member | None, member_id: int) -> Member:
     """Profiles are for logged-in members; a suspended member's page is seen by admins only."""
     if viewer is None:
-        raise Forbidden("ログインしてください。")
+        raise Forbidden(_("ログインしてください。"))
     member = get_member(member_id)
     if member.is_suspended and not viewer.is_admin and viewer.id != member.id:
-        raise NotFound("会員が見つかりません。")
+        raise NotFound(_("会員が見つかりません。"))
     return member
 
 
@@ -287,11 +289,13 @@ def update_profile(
     keitai_email: str | None,
     photo: BinaryIO | None = None,
     remove_photo: bool = False,
+    language: str | None = None,
 ) -> Member:
     nickname = _clean_nickname(nickname)
     district = _clean_district(district)
+    language = _clean_language(language)
     if len(intro or "") > INTRO_MAX:
-        raise Invalid(f"自己紹介は{INTRO_MAX}文字以内にしてください。", code="intro")
+        raise Invalid(_("自己紹介は%(max)d文字以内にしてください。", max=INTRO_MAX), code="intro")
     keitai = normalize_email(keitai_email, "keitai_email") if (keitai_email or "").strip() else None
     old_photo = member.photo_key
     if photo is not None:
@@ -299,17 +303,27 @@ def update_profile(
     elif remove_photo:
         member.photo_key = None
     member.nickname, member.intro, member.district, member.keitai_email = nickname, intro or "", district, keitai
+    member.language = language
     db.session.commit()
     if old_photo and old_photo != member.photo_key:
         media.delete_image(current_app.config["EJAN_MEDIA_DIR"], old_photo)
     return member
 
 
+def set_language(member: Member, language: str | None) -> Member:
+    """The footer's language switcher, for a logged-in member: the choice is kept in the profile."""
+    language = _clean_language(language)
+    if member.language != language:
+        member.language = language
+        db.session.commit()
+    return member
+
+
 def suspend(actor: Member, member: Member) -> None:
     if not actor.is_admin:
-        raise Forbidden("管理者だけが利用停止にできます。")
+        raise Forbidden(_("管理者だけが利用停止にできます。"))
     if member.id == actor.id:
-        raise Invalid("自分自身は利用停止にできません。")
+        raise Invalid(_("自分自身は利用停止にできません。"))
     member.status = STATUS_SUSPENDED
     sessions.end_all_for(member.id)
     db.session.commit()
@@ -317,7 +331,7 @@ def suspend(actor: Member, member: Member) -> None:
 
 def reinstate(actor: Member, member: Member) -> None:
     if not actor.is_admin:
-        raise Forbidden("管理者だけが利用停止を解除できます。")
+        raise Forbidden(_("管理者だけが利用停止を解除できます。"))
     member.status = STATUS_ACTIVE
     db.session.commit()
 
@@ -337,9 +351,9 @@ def _clean_nickname(nickname: str) -> str:
     # The CLI and the demo reach here without a form: a nickname goes into mail headers, one line only.
     nickname = single_line(nickname or "")
     if not nickname:
-        raise Invalid("ニックネームを入力してください。", code="nickname")
+        raise Invalid(_("ニックネームを入力してください。"), code="nickname")
     if len(nickname) > 40:
-        raise Invalid("ニックネームは40文字以内にしてください。", code="nickname")
+        raise Invalid(_("ニックネームは40文字以内にしてください。"), code="nickname")
     return nickname
 
 
@@ -347,5 +361,14 @@ def _clean_district(district: str | None) -> str | None:
     if not district:
         return None
     if district not in DISTRICTS:
-        raise Invalid("地区を一覧から選んでください。", code="district")
+        raise Invalid(_("地区を一覧から選んでください。"), code="district")
     return district
+
+
+def _clean_language(language: str | None) -> str | None:
+    if not language:
+        return None
+    if language not in i18n.CODES:
+        raise Invalid(_("言語を一覧から選んでください。"), code="language")
+    return language
+

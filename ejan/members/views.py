@@ -1,8 +1,9 @@
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import sessions, signals
+from .. import i18n, sessions, signals
 from ..errors import Forbidden, Invalid
 from ..extensions import limiter
 from ..forms import ConfirmForm
@@ -53,7 +54,7 @@ def logout():
         logout_user()
         session.clear()
         sessions.regenerate()
-        flash("ログアウトしました。")
+        flash(_("ログアウトしました。"))
     return redirect(url_for("site.home"))
 
 
@@ -78,7 +79,7 @@ def join(token: str):
                 logout_user()
             sessions.regenerate()
             login_user(member)
-            flash("ようこそ e-じゃん掛川へ！ プロフィールを設定しましょう。")
+            flash(_("ようこそ %(site)s へ！ プロフィールを設定しましょう。", site=i18n.site_name()))
             return redirect(url_for("members.edit_profile"))
     return render("members/join.html", form=form, invitation=invitation, token=token)
 
@@ -93,7 +94,7 @@ def invitations():
         except Invalid as error:
             form.add_error(error)
         else:
-            flash(f"{issued.invitation.email} さんに招待メールを送りました。")
+            flash(_("%(email)s さんに招待メールを送りました。", email=issued.invitation.email))
             return redirect(url_for("members.invitations"))
     page = services.invitations_sent(current_user, page_number(), per_page())
     inviter, invited = services.invite_tree(current_user)
@@ -108,7 +109,7 @@ def invitations():
 def revoke_invitation(invitation_id: int):
     if ConfirmForm().validate_on_submit():
         services.revoke_invitation(current_user, invitation_id)
-        flash("招待を取り消しました。")
+        flash(_("招待を取り消しました。"))
     return redirect(url_for("members.invitations"))
 
 
@@ -150,11 +151,13 @@ def edit_profile():
                 keitai_email=form.keitai_email.data,
                 photo=upload.stream if upload and upload.filename else None,
                 remove_photo=form.remove_photo.data,
+                language=form.language.data,
             )
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("プロフィールを保存しました。")
+            refresh()  # the page after saving already speaks the language just chosen
+            flash(_("プロフィールを保存しました。"))
             return redirect(url_for("members.profile", member_id=current_user.id))
     return render("members/edit.html", form=form)
 
@@ -182,6 +185,6 @@ def reset_password(token: str):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash("パスワードを変更しました。新しいパスワードでログインしてください。")
+            flash(_("パスワードを変更しました。新しいパスワードでログインしてください。"))
             return redirect(url_for("members.login"))
     return render("members/reset.html", form=form)

@@ -5,7 +5,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
 
-from .render import VIEW_COOKIE, is_lite, page_charset, render  # noqa: F401  (render is the views' entry point)
+from .. import i18n
+from .render import VIEW_COOKIE, is_lite, page_charset, render, template_set  # noqa: F401  (render: the views use it)
 from .device_request import DeviceRequest
 
 
@@ -18,18 +19,20 @@ def current_cookie_name() -> str:
     return current_app.config["EJAN_SESSION_COOKIE"]
 
 
-def per_page(keitai: int | None = None) -> int:
-    """Keitai pages hold fewer rows so they stay inside the page budget; heavy rows may ask for fewer still."""
-    if is_lite():
-        return keitai or current_app.config["EJAN_KEITAI_PAGE_SIZE"]
-    return current_app.config["EJAN_PAGE_SIZE"]
+def per_page(kind: str = "list") -> int:
+    """How many rows of this kind of list one page holds in the device's template set (EJAN_PAGE_SIZES)."""
+    return current_app.config["EJAN_PAGE_SIZES"][template_set()][kind]
 
 
 def carry(path: str) -> str:
-    """A stored or local path made to keep a cookieless keitai logged in."""
+    """A stored or local path made to keep a cookieless keitai logged in (and in its language)."""
     if not session_in_url():
         return path
-    return f"{path}{'&' if '?' in path else '?'}{current_app.config['EJAN_SESSION_PARAM']}={session.token}"
+    extra = {current_app.config["EJAN_SESSION_PARAM"]: session.token}
+    language = i18n.carried()
+    if language and f"{i18n.PARAM}=" not in urlsplit(path).query:
+        extra[i18n.PARAM] = language
+    return f"{path}{'&' if '?' in path else '?'}{urlencode(extra)}"
 
 
 def without_session(path: str) -> str:
@@ -91,6 +94,7 @@ def init_app(app: Flask) -> None:
             "carry": carry,
             "here": here,
             "text_part": text_part,
+            "per_page": per_page,
             "device": request.device,
             "lite": is_lite(),
             "page_charset": page_charset(),

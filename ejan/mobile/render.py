@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import codecs
-import re
 import logging
+import re
+import unicodedata
 
 from flask import current_app, g, make_response, render_template, request
 from werkzeug.wrappers import Response
@@ -17,8 +18,21 @@ _OVERRIDES = {"lite": MOBILE, "pc": PC}
 
 
 def _geta(error: UnicodeError):
-    # 〓 (geta) is what keitai themselves show for a character they cannot draw: visible, never a crash.
-    return "〓" * (error.end - error.start), error.end
+    """What Shift_JIS cannot carry: accented Latin letters lose their accents (ação → acao), so
+    Portuguese stays readable on keitai; anything else becomes 〓 (geta), which keitai themselves
+    show for a character they cannot draw: visible, never a crash."""
+    return "".join(_plain(ch, error.encoding) for ch in error.object[error.start:error.end]), error.end
+
+
+def _plain(ch: str, encoding: str) -> str:
+    bare = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    try:
+        if bare:
+            bare.encode(encoding)
+            return bare
+    except UnicodeError:
+        pass
+    return "〓"
 
 
 codecs.register_error("ejan-geta", _geta)

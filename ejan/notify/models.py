@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
 from ..members.models import Member
-from ..sessions import utcnow
 
 
 class Notification(db.Model):

@@ -1,7 +1,7 @@
 """Turning what other features announce into notifications and mail."""
 from __future__ import annotations
 
-from .. import signals
+from .. import i18n, signals
 from ..urls import absolute_url, link_for
 from .services import notify, notify_many, queue_mail
 
@@ -11,7 +11,7 @@ def on_friend_requested(request, **_):
     link = link_for("friends.requests")
     notify(request.to_id, "friend_requested", actor=request.from_member, link=link)
     queue_mail(
-        request.to_member.email, "friend_requested",
+        request.to_member.email, "friend_requested", language=request.to_member.language or i18n.DEFAULT,
         nickname=request.to_member.nickname, actor=request.from_member.nickname,
         message=request.message, url=absolute_url("friends.requests"),
     )
@@ -40,7 +40,7 @@ def on_topic_commented(comment, topic, followers, **_):
 
 @signals.community_join_requested.connect
 def on_join_requested(community, requester, **_):
-    from ..communities.services import runner_ids
+    from ..communities.membership import runner_ids
 
     notify_many(runner_ids(community), "community_join_requested", actor=requester,
                 link=link_for("communities.waiting", community_id=community.id, which="requests"),

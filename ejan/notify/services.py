@@ -4,17 +4,21 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from ..clock import utcnow
+from .. import i18n
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
-from ..sessions import utcnow
 from .models import Notification
 from .tasks import send_mail
 
 
-def queue_mail(to: str, template: str, **context) -> None:
-    """Hand a mail to Celery; call it after the database commit the mail speaks of."""
-    send_mail.delay(to, template, context)
+def queue_mail(to: str, template: str, *, language: str | None = None, **context) -> None:
+    """Hand a mail to Celery; call it after the database commit the mail speaks of.
+
+    `language` is the reader's; without one the mail speaks the language of the page that sent it.
+    """
+    send_mail.delay(to, template, context, i18n.valid(language) or i18n.current().code)
 
 
 def notify(member_id: int, kind: str, *, actor: Member | None = None, link: str = "", subject: str = "") -> Notification:

@@ -14,5 +14,5 @@ from ..mail import build_message, deliver
     retry_backoff_max=600,
     max_retries=6,
 )
-def send_mail(to: str, template: str, context: dict) -> None:
-    deliver(build_message(to, template, context))
+def send_mail(to: str, template: str, context: dict, language: str | None = None) -> None:
+    deliver(build_message(to, template, context, language))

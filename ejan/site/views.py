@@ -1,14 +1,16 @@
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
+from .. import i18n
 from ..forms import ConfirmForm
-from ..communities import services as communities
+from ..communities import directory, events
 from ..diary import services as diary
 from ..friends import services as friends
+from ..members import services as members
 from ..members.forms import LoginForm
-from ..mobile import render
+from ..mobile import carry, render, without_session
 from ..notify import services as notify
-from ..urls import web_address
+from ..urls import local_path, web_address
 
 bp = Blueprint("site", __name__)
 
@@ -23,8 +25,8 @@ def home():
         incoming=friends.incoming_count(current_user),
         friends_page=friends.friends_of(current_user, 1, 9),
         diary_page=diary.friends_feed(current_user, 1, 5),
-        communities_page=communities.my_communities(current_user, 1, 5),
-        events_page=communities.upcoming_for(current_user, 1, 3),
+        communities_page=directory.my_communities(current_user, 1, 5),
+        events_page=events.upcoming_for(current_user, 1, 3),
         logout_form=ConfirmForm(),
     )
 
@@ -36,3 +38,21 @@ def jump():
     if url is None:
         abort(404)
     return render("site/jump.html", url=url)
+
+
+@bp.get("/language/<code>")
+def language(code: str):
+    """The footer's language switcher: a logged-in member's choice goes into the profile, anyone's into a cookie.
+
+    A GET, so a keitai can follow it as a plain link; the worst a forged link can do is change the
+    language, which the same footer changes back.
+    """
+    code = i18n.valid(code)
+    if code is None:
+        abort(404)
+    if current_user.is_authenticated:
+        members.set_language(current_user, code)
+    target = without_session(local_path(request.args.get("next")) or url_for("site.home", **{i18n.PARAM: None}))
+    if request.device.is_keitai:
+        target = i18n.with_language(target, code)  # a cookieless keitai carries it from here on
+    return i18n.remember(redirect(carry(target)), code)

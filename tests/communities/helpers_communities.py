@@ -14,12 +14,12 @@ from flask_login import AnonymousUserMixin
 from werkzeug.security import generate_password_hash
 from sqlalchemy import func, select
 
-from ejan.communities import services
+from ejan.clock import utcnow
+from ejan.communities import directory, events, membership, topics
 from ejan.communities.models import (APPROVAL, BANNED, JOINED, MEMBER, MODERATOR, OWNER, PENDING, SITE, Attendance,
                                      Community, Event, Membership, Topic, TopicComment, TopicFollow)
 from ejan.extensions import db
 from ejan.members.models import Member
-from ejan.sessions import utcnow
 from support import (PASSWORD, at_the_same_moment, form_action, hidden_fields, html_of,  # noqa: F401
                      keitai_login, links, sjis_post)
 
@@ -37,7 +37,7 @@ SECRET_EVENT = "非公開の防災訓練"
 
 def open_community(owner, name: str = "倉真の茶摘み会", *, category: str = "趣味", description: str = "みんなで茶摘み。",
                    join_policy: str = "open", topic_visibility: str = SITE) -> Community:
-    return services.create_community(owner, name=name, category=category, description=description,
+    return directory.create_community(owner, name=name, category=category, description=description,
                                      join_policy=join_policy, topic_visibility=topic_visibility)
 
 
@@ -72,16 +72,16 @@ def build_cast(make_member, *, topic_visibility: str = SITE, name: str = "倉真
     owner = cast["owner"]
     community = open_community(owner, name, category="防災", join_policy=APPROVAL, topic_visibility=topic_visibility)
     for role in ("moderator", "member", "bystander", "pending", "applicant"):
-        services.join(cast[role], community.id, "よろしくお願いします")
+        membership.join(cast[role], community.id, "よろしくお願いします")
     for role in ("moderator", "member", "bystander"):
-        services.approve(owner, community.id, cast[role].id)
-    services.set_moderator(owner, community.id, cast["moderator"].id, True)
-    services.ban(owner, community.id, cast["banned"].id)
-    services.ban(owner, community.id, cast["banned2"].id)
+        membership.approve(owner, community.id, cast[role].id)
+    membership.set_moderator(owner, community.id, cast["moderator"].id, True)
+    membership.ban(owner, community.id, cast["banned"].id)
+    membership.ban(owner, community.id, cast["banned2"].id)
     cast.community = community
-    cast.topic = services.create_topic(cast["member"], community.id, title=SECRET_TITLE, body=SECRET_BODY)
-    cast.comment = services.add_comment(cast["bystander"], cast.topic.id, SECRET_COMMENT)
-    cast.event = services.create_event(cast["bystander"], community.id, title=SECRET_EVENT, starts_at=in_two_days(),
+    cast.topic = topics.create_topic(cast["member"], community.id, title=SECRET_TITLE, body=SECRET_BODY)
+    cast.comment = topics.add_comment(cast["bystander"], cast.topic.id, SECRET_COMMENT)
+    cast.event = events.create_event(cast["bystander"], community.id, title=SECRET_EVENT, starts_at=in_two_days(),
                                        place="公民館")
     return cast
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ejan.communities import services
+from ejan.communities import access, directory, membership, topics
 from ejan.communities.models import (APPROVAL, MEMBER, OPEN, PENDING, RUNNERS, Community, Membership, Topic,
                                      TopicComment)
 from ejan.errors import Invalid
@@ -26,20 +26,21 @@ def as_member(member_id: int) -> Member:
 def test_two_moderators_approving_the_same_request_make_one_membership(app, make_member, monkeypatch):
     owner, moderator, asker = make_member("佐藤"), make_member("鈴木"), make_member("田中")
     community = open_community(owner, join_policy=APPROVAL)
-    services.join(moderator, community.id)
-    services.approve(owner, community.id, moderator.id)
-    services.set_moderator(owner, community.id, moderator.id, True)
-    services.join(asker, community.id)
+    membership.join(moderator, community.id)
+    membership.approve(owner, community.id, moderator.id)
+    membership.set_moderator(owner, community.id, moderator.id, True)
+    membership.join(asker, community.id)
     before = assert_count_right(community.id)
     community_id, asker_id = community.id, asker.id
     approvers = iter([owner.id, moderator.id])
 
     def approve():
-        services.approve(as_member(next(approvers)), community_id, asker_id)
+        membership.approve(as_member(next(approvers)), community_id, asker_id)
         return "approved"
 
-    # approve() checks the approver's role with role_of(), then updates the request; hold both right there.
-    results, refused = at_the_same_moment(app, monkeypatch, services, "role_of", approve,
+    # approve() checks the approver's role with role_of() (through access.require_role), then updates the
+    # request; hold both right there.
+    results, refused = at_the_same_moment(app, monkeypatch, access, "role_of", approve,
                                           when=lambda role: role in RUNNERS, catch=(Invalid,))
     assert results == ["approved"]
     assert len(refused) == 1 and "すでに処理" in refused[0].message
@@ -58,10 +59,10 @@ def test_a_member_joining_twice_at_once_gets_one_membership_and_a_clean_message(
     community_id, joiner_id = community.id, joiner.id
 
     def join():
-        return services.join(as_member(joiner_id), community_id)
+        return membership.join(as_member(joiner_id), community_id)
 
     # join() asks role_of() whether they are in already; both hear "no" before either has written.
-    results, refused = at_the_same_moment(app, monkeypatch, services, "role_of", join,
+    results, refused = at_the_same_moment(app, monkeypatch, membership, "role_of", join,
                                           when=lambda found: found is None, catch=(Invalid,))
     assert results == [role]
     assert len(refused) == 1
@@ -76,7 +77,7 @@ def test_a_topic_form_sent_twice_at_once_makes_one_topic(app, make_member, monke
     community_id, owner_id = open_community(owner).id, owner.id
 
     def send():
-        return services.create_topic(as_member(owner_id), community_id, title="草刈りの日程", body="いつにしますか",
+        return topics.create_topic(as_member(owner_id), community_id, title="草刈りの日程", body="いつにしますか",
                                      submit_token=TOKEN).id
 
     # create_topic's duplicate check is a session.scalar() that finds nothing (role_of finds a role).
@@ -88,12 +89,12 @@ def test_a_topic_form_sent_twice_at_once_makes_one_topic(app, make_member, monke
 def test_a_comment_form_sent_twice_at_once_makes_one_comment(app, make_member, monkeypatch):
     owner, member = make_member("佐藤"), make_member("鈴木")
     community = open_community(owner)
-    services.join(member, community.id)
-    topic_id = services.create_topic(owner, community.id, title="草刈り", body="日程").id
+    membership.join(member, community.id)
+    topic_id = topics.create_topic(owner, community.id, title="草刈り", body="日程").id
     member_id = member.id
 
     def send():
-        return services.add_comment(as_member(member_id), topic_id, "参加します", submit_token=TOKEN).id
+        return topics.add_comment(as_member(member_id), topic_id, "参加します", submit_token=TOKEN).id
 
     ids, _ = at_the_same_moment(app, monkeypatch, type(db.session), "scalar", send, when=lambda found: found is None)
     assert ids[0] == ids[1]
@@ -109,11 +110,11 @@ def test_two_people_opening_communities_of_the_same_name_at_once_get_one_and_a_c
 
     def open_one():
         member_id, name = next(openers)
-        return services.create_community(as_member(member_id), name=name, category="趣味",
+        return directory.create_community(as_member(member_id), name=name, category="趣味",
                                          description="同時に作る").id
 
     # Both ask _name_taken() first and hear "free"; the unique name lets one community in.
-    results, refused = at_the_same_moment(app, monkeypatch, services, "_name_taken", open_one,
+    results, refused = at_the_same_moment(app, monkeypatch, directory, "_name_taken", open_one,
                                           when=lambda taken: not taken, catch=(Invalid,))
     assert len(results) == 1
     assert len(refused) == 1 and refused[0].code == "name" and "同じ名前" in refused[0].message

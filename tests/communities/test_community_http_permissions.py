@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
+from ejan.clock import today_jst
 from ejan.communities.models import GOING, MEMBERS_ONLY, SITE
-from ejan.text import today_jst
 from helpers_communities import (ROLES, SECRET_BODY, SECRET_COMMENT, SECRET_EVENT, SECRET_TITLE, html_of, keitai_login,
                                  path_of, quick_cast, snapshot, wipe)
 

@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from sqlalchemy import select
 
-from ejan.communities import services
+from ejan.clock import jst_to_utc, today_jst
+from ejan.communities import events, membership, topics
 from ejan.communities.models import (APPROVAL, GOING, MEMBER, MEMBERS_ONLY, NOT_GOING, PENDING, Membership,
                                      TopicComment)
 from ejan.extensions import db
-from ejan.text import today_jst
 from helpers_communities import (count, form_action, hidden_fields, html_of, in_two_days, keitai_login, links,
                                  open_community, path_of, role_in, sjis_post)
 
@@ -62,7 +62,7 @@ def docomo(keitai):
 def test_a_cookieless_docomo_browses_joins_reads_and_comments_in_shift_jis(make_member, docomo):
     owner, me = make_member("佐藤"), make_member("鈴木")
     community = open_community(owner, "掛川茶の会", category="趣味")
-    topic = services.create_topic(owner, community.id, title="今年の一番茶", body="摘み取りの日を決めましょう")
+    topic = topics.create_topic(owner, community.id, title="今年の一番茶", body="摘み取りの日を決めましょう")
     phone, token = docomo(me)
 
     listing = keitai_page(phone, carrying("/communities", token))
@@ -106,14 +106,14 @@ def test_a_topic_written_on_a_phone_is_stored_right(make_member, docomo):
     fields.pop(PARAM, None)
     response = sjis_post(phone, form_action(form, "/topics/new"), fields)
     assert response.status_code == 302, html_of(response)
-    topic = services.search_topics(owner, "①番茶", 1, 10).items[0]
+    topic = topics.search_topics(owner, "①番茶", 1, 10).items[0]
     assert (topic.title, topic.body) == ("①番茶の会", WRITTEN_ON_A_PHONE)
 
 
 def test_searching_topics_from_a_phone_form_in_shift_jis(make_member, docomo):
     owner = make_member("佐藤")
     community = open_community(owner, "掛川茶の会")
-    services.create_topic(owner, community.id, title="髙天神城の山歩き", body="本文")
+    topics.create_topic(owner, community.id, title="髙天神城の山歩き", body="本文")
     phone, token = docomo(owner)
     # The search form is a GET form: the phone sends the words percent-encoded in Shift_JIS.
     query = urlencode({"q": "髙天神", PARAM: token}, encoding="cp932")
@@ -123,8 +123,8 @@ def test_searching_topics_from_a_phone_form_in_shift_jis(make_member, docomo):
 def test_an_outsider_phone_cannot_read_or_comment_on_a_members_only_topic(make_member, docomo):
     owner, outsider = make_member("佐藤"), make_member("鈴木")
     community = open_community(owner, "役員会", topic_visibility=MEMBERS_ONLY)
-    topic = services.create_topic(owner, community.id, title="会計の相談", body="内緒の話")
-    comment = services.add_comment(owner, topic.id, "領収書は金庫に")
+    topic = topics.create_topic(owner, community.id, title="会計の相談", body="内緒の話")
+    comment = topics.add_comment(owner, topic.id, "領収書は金庫に")
     phone, token = docomo(outsider)
     for url in (f"/topics/{topic.id}", f"/topics/comments/{comment.id}"):
         html = keitai_page(phone, carrying(url, token), status=404)
@@ -142,9 +142,9 @@ def test_an_outsider_phone_cannot_read_or_comment_on_a_members_only_topic(make_m
 def test_comments_come_five_to_a_keitai_page(make_member, docomo):
     owner = make_member("佐藤")
     community = open_community(owner, "掛川茶の会")
-    topic = services.create_topic(owner, community.id, title="茶摘みの記録", body="順に書いてください")
+    topic = topics.create_topic(owner, community.id, title="茶摘みの記録", body="順に書いてください")
     for n in range(1, 13):
-        services.add_comment(owner, topic.id, f"記録第{n:02d}号")
+        topics.add_comment(owner, topic.id, f"記録第{n:02d}号")
     phone, token = docomo(owner)
 
     def numbers(html):
@@ -168,9 +168,9 @@ def test_comments_come_five_to_a_keitai_page(make_member, docomo):
 def test_after_commenting_from_a_phone_one_lands_on_the_page_with_the_comment(make_member, docomo, before):
     owner = make_member("佐藤")
     community = open_community(owner, "掛川茶の会")
-    topic = services.create_topic(owner, community.id, title="茶摘みの記録", body="順に")
+    topic = topics.create_topic(owner, community.id, title="茶摘みの記録", body="順に")
     for n in range(before):
-        services.add_comment(owner, topic.id, f"前のコメント{n}")
+        topics.add_comment(owner, topic.id, f"前のコメント{n}")
     phone, token = docomo(owner)
     response = sjis_post(phone, carrying(f"/topics/{topic.id}/comments", token), {"body": "いま書いたコメント"})
     assert response.status_code == 302
@@ -194,16 +194,16 @@ def crowded(make_member):
                    for n in range(12)]
     community = communities[0]
     for person in others:
-        services.join(person, community.id)
-    topics = [services.create_topic(owner, community.id, title=f"{n:02d}" + "題" * 98, body="本" * 10_000)
-              for n in range(12)]
+        membership.join(person, community.id)
+    made_topics = [topics.create_topic(owner, community.id, title=f"{n:02d}" + "題" * 98, body="本" * 10_000)
+                   for n in range(12)]
     for person in others[:7]:
-        services.add_comment(person, topics[0].id, "言" * 3_000)
-    events = [services.create_event(owner, community.id, title=f"{n:02d}" + "催" * 98, starts_at=in_two_days(n),
-                                    place="場" * 200, description="明" * 5_000) for n in range(12)]
+        topics.add_comment(person, made_topics[0].id, "言" * 3_000)
+    made_events = [events.create_event(owner, community.id, title=f"{n:02d}" + "催" * 98, starts_at=in_two_days(n),
+                                       place="場" * 200, description="明" * 5_000) for n in range(12)]
     for i, person in enumerate(others):
-        services.attend(person, events[0].id, GOING if i % 3 else NOT_GOING)
-    return owner, community, topics[0], events[0]
+        events.attend(person, made_events[0].id, GOING if i % 3 else NOT_GOING)
+    return owner, community, made_topics[0], made_events[0]
 
 
 FULLEST_PAGES = [
@@ -254,8 +254,8 @@ def test_events_from_a_phone_take_japan_time(make_member, docomo):
     response = sjis_post(phone, form_action(form, "/events/new"), {
         "title": "茶摘み体験", "date": day.isoformat(), "time": "09:00", "place": "東山", "description": ""})
     assert response.status_code == 302, html_of(response)
-    event = services.upcoming_for(owner, 1, 10).items[0]
-    assert event.starts_at == services.jst_to_utc(datetime.combine(day, time(9, 0)))
+    event = events.upcoming_for(owner, 1, 10).items[0]
+    assert event.starts_at == jst_to_utc(datetime.combine(day, time(9, 0)))
     page = keitai_page(phone, response.headers["Location"])
     assert "09:00" in page and path_of(response.headers["Location"]) == f"/events/{event.id}"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ejan.communities import services
+from ejan.communities import directory, membership
 from ejan.communities.models import APPROVAL, BANNED, MEMBER, MODERATOR, OWNER, PENDING, Community, Membership
 from ejan.errors import Forbidden, Invalid
 from ejan.extensions import db
@@ -54,10 +54,10 @@ def test_renaming_to_a_taken_name_is_refused_but_keeping_ones_own_name_is_fine(p
     open_community(people["佐藤"], "Tea Lovers")
     mine = open_community(people["鈴木"], "倉真の集い")
     with pytest.raises(Invalid) as refused:
-        services.update_community(people["鈴木"], mine.id, name="TEA LOVERS", category="趣味", description="説明",
+        directory.update_community(people["鈴木"], mine.id, name="TEA LOVERS", category="趣味", description="説明",
                                   join_policy="open", topic_visibility="site")
     assert refused.value.code == "name"
-    services.update_community(people["鈴木"], mine.id, name="倉真の集い", category="地域", description="新しい説明",
+    directory.update_community(people["鈴木"], mine.id, name="倉真の集い", category="地域", description="新しい説明",
                               join_policy="open", topic_visibility="site")
     assert fresh(mine.id).category == "地域"
 
@@ -70,7 +70,7 @@ def test_renaming_to_a_taken_name_is_refused_but_keeping_ones_own_name_is_fine(p
 def test_a_community_needs_a_name_a_listed_category_and_a_description(people, field, values):
     fields = dict(name="掛川の会", category="地域", description="説明", join_policy="open", topic_visibility="site")
     with pytest.raises(Invalid) as refused:
-        services.create_community(people["佐藤"], **{**fields, **values})
+        directory.create_community(people["佐藤"], **{**fields, **values})
     assert refused.value.code == field
     assert count(Community) == 0
 
@@ -79,11 +79,11 @@ def test_a_community_needs_a_name_a_listed_category_and_a_description(people, fi
 
 def test_joining_an_open_community_makes_a_member_at_once(people):
     community = open_community(people["佐藤"])
-    assert services.join(people["鈴木"], community.id) == MEMBER
+    assert membership.join(people["鈴木"], community.id) == MEMBER
     assert role_in(community.id, people["鈴木"].id) == MEMBER
     assert assert_count_right(community.id) == 2
     with pytest.raises(Invalid, match="すでに参加"):
-        services.join(people["鈴木"], community.id)
+        membership.join(people["鈴木"], community.id)
     assert assert_count_right(community.id) == 2
 
 
@@ -91,16 +91,16 @@ def test_asking_to_join_then_being_approved(people):
     owner, moderator, member, asker = people["佐藤"], people["鈴木"], people["高橋"], people["田中"]
     community = open_community(owner, join_policy=APPROVAL)
     for person in (moderator, member):
-        services.join(person, community.id)
-        services.approve(owner, community.id, person.id)
-    services.set_moderator(owner, community.id, moderator.id, True)
+        membership.join(person, community.id)
+        membership.approve(owner, community.id, person.id)
+    membership.set_moderator(owner, community.id, moderator.id, True)
     assert assert_count_right(community.id) == 3
 
-    assert services.join(asker, community.id, "茶畑の近くに住んでいます") == PENDING
+    assert membership.join(asker, community.id, "茶畑の近くに住んでいます") == PENDING
     assert assert_count_right(community.id) == 3, "a request is not a member"
     assert db.session.get(Membership, (community.id, asker.id)).message == "茶畑の近くに住んでいます"
     with pytest.raises(Invalid, match="申請済み"):
-        services.join(asker, community.id)
+        membership.join(asker, community.id)
     # The owner and the moderators hear about the request; plain members do not.
     asked = notifications(owner, "community_join_requested", actor=asker)
     assert [(n.subject, n.link) for n in asked] == [(community.name, f"/communities/{community.id}/requests")]
@@ -108,29 +108,29 @@ def test_asking_to_join_then_being_approved(people):
     assert notifications(member, "community_join_requested", actor=asker) == []
     assert notifications(asker, "community_join_requested") == []
 
-    services.approve(moderator, community.id, asker.id)
+    membership.approve(moderator, community.id, asker.id)
     assert role_in(community.id, asker.id) == MEMBER
     assert assert_count_right(community.id) == 4
     approved = notifications(asker, "community_join_approved")
     assert len(approved) == 1 and approved[0].actor_id == moderator.id
     assert approved[0].link == f"/communities/{community.id}"
     with pytest.raises(Invalid, match="すでに処理"):
-        services.approve(owner, community.id, asker.id)
+        membership.approve(owner, community.id, asker.id)
     assert assert_count_right(community.id) == 4
 
 
 def test_a_declined_request_is_gone_and_may_be_made_again(people):
     owner, asker = people["佐藤"], people["田中"]
     community = open_community(owner, join_policy=APPROVAL)
-    services.join(asker, community.id)
-    services.decline(owner, community.id, asker.id)
+    membership.join(asker, community.id)
+    membership.decline(owner, community.id, asker.id)
     assert role_in(community.id, asker.id) is None
     assert notifications(asker, "community_join_approved") == []
     with pytest.raises(Invalid, match="すでに処理"):
-        services.decline(owner, community.id, asker.id)
+        membership.decline(owner, community.id, asker.id)
     with pytest.raises(Invalid):
-        services.approve(owner, community.id, asker.id)
-    assert services.join(asker, community.id) == PENDING
+        membership.approve(owner, community.id, asker.id)
+    assert membership.join(asker, community.id) == PENDING
     assert assert_count_right(community.id) == 1
 
 
@@ -138,18 +138,18 @@ def test_one_cannot_approve_someone_who_never_asked(people):
     owner = people["佐藤"]
     community = open_community(owner, join_policy=APPROVAL)
     with pytest.raises(Invalid):
-        services.approve(owner, community.id, people["鈴木"].id)
-    services.join(people["高橋"], community.id)
-    services.approve(owner, community.id, people["高橋"].id)
+        membership.approve(owner, community.id, people["鈴木"].id)
+    membership.join(people["高橋"], community.id)
+    membership.approve(owner, community.id, people["高橋"].id)
     with pytest.raises(Invalid):  # already a member: approving again must not count them twice
-        services.approve(owner, community.id, people["高橋"].id)
+        membership.approve(owner, community.id, people["高橋"].id)
     assert assert_count_right(community.id) == 2
 
 
 def test_a_pending_request_can_be_withdrawn(people):
     community = open_community(people["佐藤"], join_policy=APPROVAL)
-    services.join(people["田中"], community.id)
-    services.leave(people["田中"], community.id)
+    membership.join(people["田中"], community.id)
+    membership.leave(people["田中"], community.id)
     assert role_in(community.id, people["田中"].id) is None
     assert assert_count_right(community.id) == 1
 
@@ -159,27 +159,27 @@ def test_a_pending_request_can_be_withdrawn(people):
 def test_members_and_moderators_leave(people):
     owner, moderator, member = people["佐藤"], people["鈴木"], people["高橋"]
     community = open_community(owner)
-    services.join(moderator, community.id)
-    services.join(member, community.id)
-    services.set_moderator(owner, community.id, moderator.id, True)
-    services.leave(member, community.id)
-    services.leave(moderator, community.id)
+    membership.join(moderator, community.id)
+    membership.join(member, community.id)
+    membership.set_moderator(owner, community.id, moderator.id, True)
+    membership.leave(member, community.id)
+    membership.leave(moderator, community.id)
     assert role_in(community.id, member.id) is None and role_in(community.id, moderator.id) is None
     assert assert_count_right(community.id) == 1
     with pytest.raises(Invalid, match="参加していません"):
-        services.leave(member, community.id)
+        membership.leave(member, community.id)
     assert assert_count_right(community.id) == 1
 
 
 def test_the_owner_must_hand_over_before_leaving(people):
     owner, heir = people["佐藤"], people["鈴木"]
     community = open_community(owner)
-    services.join(heir, community.id)
+    membership.join(heir, community.id)
     with pytest.raises(Invalid, match="引き継"):
-        services.leave(owner, community.id)
+        membership.leave(owner, community.id)
     assert role_in(community.id, owner.id) == OWNER
 
-    services.hand_over(owner, community.id, heir.id)
+    membership.hand_over(owner, community.id, heir.id)
     assert role_in(community.id, heir.id) == OWNER
     assert role_in(community.id, owner.id) == MODERATOR, "the old owner stays on as a moderator"
     assert fresh(community.id).owner_id == heir.id
@@ -187,8 +187,8 @@ def test_the_owner_must_hand_over_before_leaving(people):
     assert assert_count_right(community.id) == 2
 
     with pytest.raises(Forbidden):  # no longer the owner
-        services.hand_over(reload(owner), community.id, heir.id)
-    services.leave(reload(owner), community.id)
+        membership.hand_over(reload(owner), community.id, heir.id)
+    membership.leave(reload(owner), community.id)
     assert assert_count_right(community.id) == 1
 
 
@@ -198,16 +198,16 @@ def test_ownership_goes_only_to_a_joined_active_member(people, make_member, targ
     community = open_community(owner, join_policy=APPROVAL)
     person = people["鈴木"] if target != "self" else owner
     if target == "pending":
-        services.join(person, community.id)
+        membership.join(person, community.id)
     elif target == "banned":
-        services.ban(owner, community.id, person.id)
+        membership.ban(owner, community.id, person.id)
     elif target == "suspended":
-        services.join(person, community.id)
-        services.approve(owner, community.id, person.id)
+        membership.join(person, community.id)
+        membership.approve(owner, community.id, person.id)
         person.status = "suspended"
         db.session.commit()
     with pytest.raises(Invalid):
-        services.hand_over(owner, community.id, person.id)
+        membership.hand_over(owner, community.id, person.id)
     assert role_in(community.id, owner.id) == OWNER
     assert fresh(community.id).owner_id == owner.id
 
@@ -215,17 +215,17 @@ def test_ownership_goes_only_to_a_joined_active_member(people, make_member, targ
 def test_promoting_and_demoting(people):
     owner, member = people["佐藤"], people["鈴木"]
     community = open_community(owner, join_policy=APPROVAL)
-    services.join(member, community.id)
+    membership.join(member, community.id)
     with pytest.raises(Invalid):  # a request is not a member yet
-        services.set_moderator(owner, community.id, member.id, True)
-    services.approve(owner, community.id, member.id)
-    services.set_moderator(owner, community.id, member.id, True)
+        membership.set_moderator(owner, community.id, member.id, True)
+    membership.approve(owner, community.id, member.id)
+    membership.set_moderator(owner, community.id, member.id, True)
     assert role_in(community.id, member.id) == MODERATOR
     with pytest.raises(Invalid):
-        services.set_moderator(owner, community.id, member.id, True)
+        membership.set_moderator(owner, community.id, member.id, True)
     with pytest.raises(Invalid):  # the owner is never demoted
-        services.set_moderator(owner, community.id, owner.id, False)
-    services.set_moderator(owner, community.id, member.id, False)
+        membership.set_moderator(owner, community.id, owner.id, False)
+    membership.set_moderator(owner, community.id, member.id, False)
     assert role_in(community.id, member.id) == MEMBER
     assert assert_count_right(community.id) == 2
 
@@ -238,14 +238,14 @@ def running(people):
     owner = people["佐藤"]
     community = open_community(owner)
     for name in ("鈴木", "高橋", "田中", "伊藤"):
-        services.join(people[name], community.id)
+        membership.join(people[name], community.id)
     for name in ("鈴木", "高橋"):
-        services.set_moderator(owner, community.id, people[name].id, True)
+        membership.set_moderator(owner, community.id, people[name].id, True)
     assert assert_count_right(community.id) == 5
     return community
 
 
-@pytest.mark.parametrize("action", [services.remove_member, services.ban])
+@pytest.mark.parametrize("action", [membership.remove_member, membership.ban])
 @pytest.mark.parametrize("target", ["佐藤", "高橋", "鈴木"])
 def test_a_moderator_cannot_remove_or_ban_the_owner_another_moderator_or_themself(people, running, action, target):
     with pytest.raises(Forbidden):
@@ -257,22 +257,22 @@ def test_a_moderator_cannot_remove_or_ban_the_owner_another_moderator_or_themsel
 
 
 def test_a_moderator_removes_and_bans_members(people, running):
-    services.remove_member(people["鈴木"], running.id, people["田中"].id)
+    membership.remove_member(people["鈴木"], running.id, people["田中"].id)
     assert role_in(running.id, people["田中"].id) is None
     assert assert_count_right(running.id) == 4
-    services.ban(people["鈴木"], running.id, people["伊藤"].id)
+    membership.ban(people["鈴木"], running.id, people["伊藤"].id)
     assert role_in(running.id, people["伊藤"].id) == BANNED
     assert assert_count_right(running.id) == 3
 
 
 def test_the_owner_removes_and_bans_moderators_but_not_themself(people, running):
     owner = people["佐藤"]
-    services.remove_member(owner, running.id, people["鈴木"].id)
-    services.ban(owner, running.id, people["高橋"].id)
+    membership.remove_member(owner, running.id, people["鈴木"].id)
+    membership.ban(owner, running.id, people["高橋"].id)
     assert role_in(running.id, people["鈴木"].id) is None
     assert role_in(running.id, people["高橋"].id) == BANNED
     assert assert_count_right(running.id) == 3
-    for action in (services.remove_member, services.ban):
+    for action in (membership.remove_member, membership.ban):
         with pytest.raises(Forbidden):
             action(owner, running.id, owner.id)
     assert role_in(running.id, owner.id) == OWNER
@@ -281,25 +281,25 @@ def test_the_owner_removes_and_bans_moderators_but_not_themself(people, running)
 
 def test_removing_someone_who_is_not_a_member_is_refused(people, running):
     with pytest.raises(Forbidden):
-        services.remove_member(people["佐藤"], running.id, 999_999)
+        membership.remove_member(people["佐藤"], running.id, 999_999)
     assert assert_count_right(running.id) == 5
 
 
 def test_a_banned_member_cannot_rejoin_until_unbanned(people, running):
     owner, banned = people["佐藤"], people["田中"]
-    services.ban(owner, running.id, banned.id)
+    membership.ban(owner, running.id, banned.id)
     assert assert_count_right(running.id) == 4
     with pytest.raises(Forbidden):
-        services.join(banned, running.id)
+        membership.join(banned, running.id)
     with pytest.raises(Invalid):  # and has nothing to leave
-        services.leave(banned, running.id)
-    services.ban(owner, running.id, banned.id)  # banning twice changes nothing
+        membership.leave(banned, running.id)
+    membership.ban(owner, running.id, banned.id)  # banning twice changes nothing
     assert assert_count_right(running.id) == 4
-    services.unban(people["鈴木"], running.id, banned.id)
+    membership.unban(people["鈴木"], running.id, banned.id)
     assert role_in(running.id, banned.id) is None
     with pytest.raises(Invalid):
-        services.unban(owner, running.id, banned.id)
-    assert services.join(banned, running.id) == MEMBER
+        membership.unban(owner, running.id, banned.id)
+    assert membership.join(banned, running.id) == MEMBER
     assert assert_count_right(running.id) == 5
 
 
@@ -307,17 +307,17 @@ def test_banning_someone_who_never_joined_keeps_them_out(people, make_member):
     owner = people["佐藤"]
     community = open_community(owner)
     stranger = make_member("通りすがり")
-    services.ban(owner, community.id, stranger.id)
+    membership.ban(owner, community.id, stranger.id)
     with pytest.raises(Forbidden):
-        services.join(stranger, community.id)
+        membership.join(stranger, community.id)
     assert assert_count_right(community.id) == 1
 
 
 def test_banning_a_pending_request_does_not_change_the_count(people):
     owner = people["佐藤"]
     community = open_community(owner, join_policy=APPROVAL)
-    services.join(people["田中"], community.id)
-    services.ban(owner, community.id, people["田中"].id)
+    membership.join(people["田中"], community.id)
+    membership.ban(owner, community.id, people["田中"].id)
     assert role_in(community.id, people["田中"].id) == BANNED
     assert assert_count_right(community.id) == 1
 
@@ -327,18 +327,18 @@ def test_the_count_stays_right_through_a_whole_story(people, make_member):
     owner, a, b, c, d = (people[n] for n in ("佐藤", "鈴木", "高橋", "田中", "伊藤"))
     community = open_community(owner, join_policy=APPROVAL)
     steps = [
-        lambda: services.join(a, community.id), lambda: services.approve(owner, community.id, a.id),
-        lambda: services.join(b, community.id), lambda: services.decline(owner, community.id, b.id),
-        lambda: services.join(b, community.id), lambda: services.approve(owner, community.id, b.id),
-        lambda: services.join(c, community.id), lambda: services.approve(owner, community.id, c.id),
-        lambda: services.set_moderator(owner, community.id, a.id, True),
-        lambda: services.ban(a, community.id, c.id), lambda: services.unban(owner, community.id, c.id),
-        lambda: services.join(c, community.id), lambda: services.leave(c, community.id),
-        lambda: services.join(d, community.id), lambda: services.ban(owner, community.id, d.id),
-        lambda: services.remove_member(a, community.id, b.id),
-        lambda: services.hand_over(owner, community.id, a.id),
-        lambda: services.leave(reload(owner), community.id),
-        lambda: services.join(c, community.id), lambda: services.approve(reload(a), community.id, c.id),
+        lambda: membership.join(a, community.id), lambda: membership.approve(owner, community.id, a.id),
+        lambda: membership.join(b, community.id), lambda: membership.decline(owner, community.id, b.id),
+        lambda: membership.join(b, community.id), lambda: membership.approve(owner, community.id, b.id),
+        lambda: membership.join(c, community.id), lambda: membership.approve(owner, community.id, c.id),
+        lambda: membership.set_moderator(owner, community.id, a.id, True),
+        lambda: membership.ban(a, community.id, c.id), lambda: membership.unban(owner, community.id, c.id),
+        lambda: membership.join(c, community.id), lambda: membership.leave(c, community.id),
+        lambda: membership.join(d, community.id), lambda: membership.ban(owner, community.id, d.id),
+        lambda: membership.remove_member(a, community.id, b.id),
+        lambda: membership.hand_over(owner, community.id, a.id),
+        lambda: membership.leave(reload(owner), community.id),
+        lambda: membership.join(c, community.id), lambda: membership.approve(reload(a), community.id, c.id),
     ]
     for step in steps:
         step()

@@ -8,10 +8,10 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import update
 
-from ejan.communities import services
+from ejan.clock import utcnow
+from ejan.communities import membership
 from ejan.communities.models import APPROVAL, MEMBER, MODERATOR, OWNER, PENDING, Community
 from ejan.extensions import db
-from ejan.sessions import utcnow
 from helpers_communities import assert_count_right, count, open_community, path_of, role_in
 
 
@@ -34,9 +34,9 @@ def listed(make_member):
     big = open_community(owner, "茶摘みの会", category="趣味", description="新茶を摘みます")
     quiet = open_community(owner, "防災の会", category="防災", description="備蓄の点検")
     middle = open_community(owner, "城めぐりの会", category="趣味", description="掛川城と高天神城")
-    services.join(a, big.id)
-    services.join(b, big.id)
-    services.join(a, middle.id)
+    membership.join(a, big.id)
+    membership.join(b, big.id)
+    membership.join(a, middle.id)
     now = utcnow()
     for community, hours in ((big, 5), (quiet, 0), (middle, 2)):
         db.session.execute(update(Community).where(Community.id == community.id)
@@ -72,11 +72,11 @@ def test_my_communities_are_the_ones_i_joined(make_member, browser):
     me, other = make_member("佐藤"), make_member("鈴木")
     open_community(me, "わたしの会")
     joined = open_community(other, "入った会")
-    services.join(me, joined.id)
+    membership.join(me, joined.id)
     asked = open_community(other, "申請中の会", join_policy=APPROVAL)
-    services.join(me, asked.id)
+    membership.join(me, asked.id)
     banned = open_community(other, "禁止された会")
-    services.ban(other, banned.id, me.id)
+    membership.ban(other, banned.id, me.id)
     open_community(other, "よその会")
     html = page_text(browser(me), "/communities/mine")
     assert "わたしの会" in html and "入った会" in html
@@ -156,7 +156,7 @@ def test_asking_to_join_over_http_tells_to_wait_and_the_owner_sees_the_request(m
 def test_member_actions_never_send_one_off_the_site(make_member, browser):
     owner, me = make_member("佐藤"), make_member("鈴木")
     community = open_community(owner, "掛川茶の会", join_policy=APPROVAL)
-    services.join(me, community.id)
+    membership.join(me, community.id)
     response = browser(owner).post(f"/communities/{community.id}/members/{me.id}/decline",
                                    data={"back": "https://evil.example/phish"})
     assert path_of(response.headers["Location"]) == f"/communities/{community.id}/members"
@@ -166,7 +166,7 @@ def test_member_actions_never_send_one_off_the_site(make_member, browser):
 def test_the_owner_is_told_to_hand_over_before_leaving_then_hands_over(make_member, browser):
     owner, heir = make_member("佐藤"), make_member("鈴木")
     community = open_community(owner, "掛川茶の会")
-    services.join(heir, community.id)
+    membership.join(heir, community.id)
     client = browser(owner)
     response = client.post(f"/communities/{community.id}/leave")
     assert "引き継" in page_text(client, response.headers["Location"])
@@ -186,8 +186,8 @@ def test_the_owner_is_told_to_hand_over_before_leaving_then_hands_over(make_memb
 def test_a_banned_member_trying_to_join_over_http_is_refused(make_member, browser):
     owner, me = make_member("佐藤"), make_member("鈴木")
     community = open_community(owner, "掛川茶の会")
-    services.join(me, community.id)
-    services.ban(owner, community.id, me.id)
+    membership.join(me, community.id)
+    membership.ban(owner, community.id, me.id)
     client = browser(me)
     assert client.post(f"/communities/{community.id}/join").status_code == 403
     assert "参加できません" in page_text(client, f"/communities/{community.id}")

@@ -1,4 +1,5 @@
-"""Who may do what in a community, by role: the rules of ejan.communities.services as a table.
+"""Who may do what in a community, by role: the rules of ejan.communities (access, directory,
+membership, topics, events) as a table.
 
 The cast (helpers_communities.quick_cast: the same rows build_cast makes through the services) is one
 approval community run by 管理人 (owner) with one 副管理人 (moderator) and members; one person has asked
@@ -17,7 +18,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ejan.communities import services
+from ejan.communities import access, directory, events, membership, topics
 from ejan.communities.models import GOING, MEMBERS_ONLY, PENDING, SITE, TopicFollow
 from ejan.errors import Forbidden, Invalid, NotFound
 from ejan.extensions import db
@@ -29,46 +30,46 @@ from helpers_communities import (ROLES, SECRET_TITLE, build_cast, fresh, in_two_
 
 
 def _search(c, a):
-    page = services.search_topics(a, "防災倉庫", 1, 20)
+    page = topics.search_topics(a, "防災倉庫", 1, 20)
     return "listed" if any(t.id == c.topic.id for t in page.items) else "absent"
 
 
 ACTIONS = {
-    "view top": (False, lambda c, a: services.get_community(a, c.community.id)),
-    "edit settings": (True, lambda c, a: services.update_community(
+    "view top": (False, lambda c, a: access.get_community(a, c.community.id)),
+    "edit settings": (True, lambda c, a: directory.update_community(
         a, c.community.id, name="倉真の防災会（改）", category="防災", description="説明を書き直しました。",
         join_policy="open", topic_visibility=c.community.topic_visibility)),
-    "list members": (False, lambda c, a: services.members_of(a, c.community, 1, 20)),
-    "requests page": (False, lambda c, a: services.people_waiting(a, c.community, PENDING, 1, 20)),
-    "approve": (True, lambda c, a: services.approve(a, c.community.id, c["applicant"].id)),
-    "decline": (True, lambda c, a: services.decline(a, c.community.id, c["applicant"].id)),
-    "remove member": (True, lambda c, a: services.remove_member(a, c.community.id, c["bystander"].id)),
-    "ban": (True, lambda c, a: services.ban(a, c.community.id, c["bystander"].id)),
-    "unban": (True, lambda c, a: services.unban(a, c.community.id, c["banned2"].id)),
-    "promote": (True, lambda c, a: services.set_moderator(a, c.community.id, c["bystander"].id, True)),
-    "demote": (True, lambda c, a: services.set_moderator(a, c.community.id, c["moderator"].id, False)),
-    "hand over": (True, lambda c, a: services.hand_over(a, c.community.id, c["bystander"].id)),
-    "leave": (True, lambda c, a: services.leave(a, c.community.id)),
-    "join": (True, lambda c, a: services.join(a, c.community.id, "入れてください")),
-    "read topic": (False, lambda c, a: services.get_topic(a, c.topic.id)),
-    "list topics": (False, lambda c, a: services.topics_of(a, c.community, 1, 20)),
+    "list members": (False, lambda c, a: membership.members_of(a, c.community, 1, 20)),
+    "requests page": (False, lambda c, a: membership.people_waiting(a, c.community, PENDING, 1, 20)),
+    "approve": (True, lambda c, a: membership.approve(a, c.community.id, c["applicant"].id)),
+    "decline": (True, lambda c, a: membership.decline(a, c.community.id, c["applicant"].id)),
+    "remove member": (True, lambda c, a: membership.remove_member(a, c.community.id, c["bystander"].id)),
+    "ban": (True, lambda c, a: membership.ban(a, c.community.id, c["bystander"].id)),
+    "unban": (True, lambda c, a: membership.unban(a, c.community.id, c["banned2"].id)),
+    "promote": (True, lambda c, a: membership.set_moderator(a, c.community.id, c["bystander"].id, True)),
+    "demote": (True, lambda c, a: membership.set_moderator(a, c.community.id, c["moderator"].id, False)),
+    "hand over": (True, lambda c, a: membership.hand_over(a, c.community.id, c["bystander"].id)),
+    "leave": (True, lambda c, a: membership.leave(a, c.community.id)),
+    "join": (True, lambda c, a: membership.join(a, c.community.id, "入れてください")),
+    "read topic": (False, lambda c, a: topics.get_topic(a, c.topic.id)),
+    "list topics": (False, lambda c, a: topics.topics_of(a, c.community, 1, 20)),
     "search topics": (False, _search),
-    "read comment": (False, lambda c, a: services.get_comment(a, c.comment.id)),
-    "create topic": (True, lambda c, a: services.create_topic(a, c.community.id, title="新しい話題", body="本文です")),
-    "comment": (True, lambda c, a: services.add_comment(a, c.topic.id, "わたしも賛成です")),
-    "edit topic": (True, lambda c, a: services.edit_topic(a, c.topic.id, title="書き直し", body="書き直した本文")),
-    "pin topic": (True, lambda c, a: services.moderate_topic(a, c.topic.id, pinned=True)),
-    "close topic": (True, lambda c, a: services.moderate_topic(a, c.topic.id, closed=True)),
-    "delete topic": (True, lambda c, a: services.delete_topic(a, c.topic.id)),
-    "delete comment": (True, lambda c, a: services.delete_comment(a, c.comment.id)),
-    "read event": (False, lambda c, a: services.get_event(a, c.event.id)),
-    "create event": (True, lambda c, a: services.create_event(a, c.community.id, title="避難訓練",
+    "read comment": (False, lambda c, a: topics.get_comment(a, c.comment.id)),
+    "create topic": (True, lambda c, a: topics.create_topic(a, c.community.id, title="新しい話題", body="本文です")),
+    "comment": (True, lambda c, a: topics.add_comment(a, c.topic.id, "わたしも賛成です")),
+    "edit topic": (True, lambda c, a: topics.edit_topic(a, c.topic.id, title="書き直し", body="書き直した本文")),
+    "pin topic": (True, lambda c, a: topics.moderate_topic(a, c.topic.id, pinned=True)),
+    "close topic": (True, lambda c, a: topics.moderate_topic(a, c.topic.id, closed=True)),
+    "delete topic": (True, lambda c, a: topics.delete_topic(a, c.topic.id)),
+    "delete comment": (True, lambda c, a: topics.delete_comment(a, c.comment.id)),
+    "read event": (False, lambda c, a: events.get_event(a, c.event.id)),
+    "create event": (True, lambda c, a: events.create_event(a, c.community.id, title="避難訓練",
                                                               starts_at=in_two_days(), place="小学校")),
-    "edit event": (True, lambda c, a: services.update_event(a, c.event.id, title="避難訓練（雨天決行）",
+    "edit event": (True, lambda c, a: events.update_event(a, c.event.id, title="避難訓練（雨天決行）",
                                                             starts_at=in_two_days(14), place="体育館",
                                                             description="")),
-    "delete event": (True, lambda c, a: services.delete_event(a, c.event.id)),
-    "attend": (True, lambda c, a: services.attend(a, c.event.id, GOING)),
+    "delete event": (True, lambda c, a: events.delete_event(a, c.event.id)),
+    "attend": (True, lambda c, a: events.attend(a, c.event.id, GOING)),
 }
 
 # ok  allowed        403  Forbidden (known, but not theirs to do)     400  Invalid (told why, e.g. must hand over)
@@ -127,6 +128,25 @@ MEMBERS_ONLY_CHANGES = {
     "delete event":    ("ok",    "ok",     "403",    "404",    "404",    "404",    "404",    "404"),
     "attend":          ("ok",    "ok",     "ok",     "404",    "404",    "404",    "404",    "404"),
 }
+
+# The form and confirmation pages ask the services first (views hold no rules): each page must refuse
+# exactly whom the action it leads to refuses, in the same way.
+PAGES = {
+    "edit settings page": ("edit settings", lambda c, a: directory.editable_community(a, c.community.id)),
+    "hand over page": ("hand over", lambda c, a: membership.community_to_hand_over(a, c.community.id)),
+    "new topic page": ("create topic", lambda c, a: topics.community_for_new_topic(a, c.community.id)),
+    "edit topic page": ("edit topic", lambda c, a: topics.editable_topic(a, c.topic.id)),
+    "delete topic page": ("delete topic", lambda c, a: topics.deletable_topic(a, c.topic.id)),
+    "delete comment page": ("delete comment", lambda c, a: topics.deletable_comment(a, c.comment.id)),
+    "new event page": ("create event", lambda c, a: events.community_for_new_event(a, c.community.id)),
+    "edit event page": ("edit event", lambda c, a: events.changeable_event(a, c.event.id)),
+    "delete event page": ("delete event", lambda c, a: events.changeable_event(a, c.event.id)),
+}
+for _page, (_action, _check) in PAGES.items():
+    ACTIONS[_page] = (False, _check)
+    EXPECTED[_page] = EXPECTED[_action]
+    if _action in MEMBERS_ONLY_CHANGES:
+        MEMBERS_ONLY_CHANGES[_page] = MEMBERS_ONLY_CHANGES[_action]
 EXPECTED_MEMBERS_ONLY = {**EXPECTED, **MEMBERS_ONLY_CHANGES}
 
 OUTCOME_OF = {Forbidden: "403", NotFound: "404", Invalid: "400"}
@@ -209,17 +229,17 @@ def test_the_tables_cover_every_action_and_role():
 def test_the_author_of_a_comment_or_event_may_delete_and_edit_it(make_member, visibility):
     cast = build_cast(make_member, topic_visibility=visibility)
     author = cast.actor("bystander")
-    services.update_event(author, cast.event.id, title="日程変更", starts_at=in_two_days(15), place="", description="")
-    services.delete_event(author, cast.event.id)
-    services.delete_comment(author, cast.comment.id)
+    events.update_event(author, cast.event.id, title="日程変更", starts_at=in_two_days(15), place="", description="")
+    events.delete_event(author, cast.event.id)
+    topics.delete_comment(author, cast.comment.id)
     assert snapshot(cast.community.id)[3] == [] and snapshot(cast.community.id)[4] == []
 
 
 def test_a_topic_author_who_left_may_no_longer_edit_it(make_member):
     cast = build_cast(make_member)
-    services.leave(cast.actor("member"), cast.community.id)
+    membership.leave(cast.actor("member"), cast.community.id)
     with pytest.raises(Forbidden):
-        services.edit_topic(cast.actor("member"), cast.topic.id, title="書き直し", body="本文")
+        topics.edit_topic(cast.actor("member"), cast.topic.id, title="書き直し", body="本文")
 
 
 def test_a_suspended_member_may_do_nothing(make_member):
@@ -228,9 +248,9 @@ def test_a_suspended_member_may_do_nothing(make_member):
     owner.status = "suspended"
     db.session.commit()
     with pytest.raises(Forbidden):
-        services.get_community(owner, cast.community.id)
+        access.get_community(owner, cast.community.id)
     with pytest.raises(NotFound):
-        services.get_topic(owner, cast.topic.id)
+        topics.get_topic(owner, cast.topic.id)
     with pytest.raises(Forbidden):
-        services.approve(owner, cast.community.id, cast["applicant"].id)
-    assert services.search_topics(owner, "防災倉庫", 1, 20).items == []
+        membership.approve(owner, cast.community.id, cast["applicant"].id)
+    assert topics.search_topics(owner, "防災倉庫", 1, 20).items == []

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from ejan.clock import utcnow
 from ejan.communities.models import (APPROVAL, MEMBER, MEMBERS_ONLY, MODERATOR, OWNER, Community, Event, Membership,
                                      Topic, TopicComment)
 from ejan.extensions import db
 from ejan.members.models import Member
-from ejan.sessions import utcnow
 from helpers_communities import keitai_login
 from support import count_queries
 

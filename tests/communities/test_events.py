@@ -7,11 +7,11 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from ejan.communities import services
+from ejan.clock import jst_to_utc, today_jst
+from ejan.communities import events, membership
 from ejan.communities.models import APPROVAL, GOING, MEMBERS_ONLY, NOT_GOING, Attendance, Event
 from ejan.errors import Invalid
 from ejan.extensions import db
-from ejan.text import today_jst
 from helpers_communities import count, in_two_days, open_community, path_of
 
 
@@ -29,15 +29,15 @@ def event_row(event_id: int) -> Event:
 def club(make_member):
     people = {name: make_member(name) for name in ("佐藤", "鈴木", "高橋")}
     community = open_community(people["佐藤"], "掛川花鳥園の会", category="趣味")
-    services.join(people["鈴木"], community.id)
+    membership.join(people["鈴木"], community.id)
     return people, community
 
 
 # --- Japan time in, UTC stored ------------------------------------------------------------------------------
 
 def test_japan_time_is_stored_as_utc():
-    assert services.jst_to_utc(datetime(2026, 12, 5, 13, 30)) == datetime(2026, 12, 5, 4, 30)
-    assert services.jst_to_utc(datetime(2027, 1, 1, 8, 0)) == datetime(2026, 12, 31, 23, 0)  # the day before
+    assert jst_to_utc(datetime(2026, 12, 5, 13, 30)) == datetime(2026, 12, 5, 4, 30)
+    assert jst_to_utc(datetime(2027, 1, 1, 8, 0)) == datetime(2026, 12, 31, 23, 0)  # the day before
 
 
 def test_the_event_form_takes_japan_time_and_shows_it_back(club, browser):
@@ -66,17 +66,17 @@ def test_the_event_form_takes_japan_time_and_shows_it_back(club, browser):
 @pytest.mark.parametrize("days_ago, at", [(1, time(23, 59)), (1, time(0, 0)), (30, time(12, 0))])
 def test_an_event_on_a_past_day_is_refused(club, days_ago, at):
     people, community = club
-    starts = services.jst_to_utc(datetime.combine(today_jst() - timedelta(days=days_ago), at))
+    starts = jst_to_utc(datetime.combine(today_jst() - timedelta(days=days_ago), at))
     with pytest.raises(Invalid) as refused:
-        services.create_event(people["鈴木"], community.id, title="過去の会", starts_at=starts)
+        events.create_event(people["鈴木"], community.id, title="過去の会", starts_at=starts)
     assert refused.value.code == "date" and "過去" in refused.value.message
     assert count(Event) == 0
 
 
 def test_an_event_earlier_today_may_still_be_entered(club):
     people, community = club
-    starts = services.jst_to_utc(datetime.combine(today_jst(), time(0, 1)))
-    services.create_event(people["鈴木"], community.id, title="今朝の散歩会", starts_at=starts)
+    starts = jst_to_utc(datetime.combine(today_jst(), time(0, 1)))
+    events.create_event(people["鈴木"], community.id, title="今朝の散歩会", starts_at=starts)
     assert count(Event) == 1
 
 
@@ -106,32 +106,32 @@ def test_a_date_or_time_not_understood_is_sent_back(club, browser, fields):
 def test_attendance_toggles_between_going_and_not_going(club):
     people, community = club
     sato, suzuki = people["佐藤"], people["鈴木"]
-    event = services.create_event(suzuki, community.id, title="バードウォッチング", starts_at=in_two_days())
-    services.attend(sato, event.id, GOING)
-    services.attend(suzuki, event.id, GOING)
-    assert services.going_counts([event]) == {event.id: 2}
-    services.attend(sato, event.id, NOT_GOING)
-    assert services.my_attendance(sato, event) == NOT_GOING
-    assert services.going_counts([event]) == {event.id: 1}
-    going, not_going = services.attendance_of(event)
+    event = events.create_event(suzuki, community.id, title="バードウォッチング", starts_at=in_two_days())
+    events.attend(sato, event.id, GOING)
+    events.attend(suzuki, event.id, GOING)
+    assert events.going_counts([event]) == {event.id: 2}
+    events.attend(sato, event.id, NOT_GOING)
+    assert events.my_attendance(sato, event) == NOT_GOING
+    assert events.going_counts([event]) == {event.id: 1}
+    going, not_going = events.attendance_of(event)
     assert [a.member_id for a in going] == [suzuki.id] and [a.member_id for a in not_going] == [sato.id]
-    services.attend(sato, event.id, GOING)
-    assert services.my_attendance(sato, event) == GOING
+    events.attend(sato, event.id, GOING)
+    assert events.my_attendance(sato, event) == GOING
     assert count(Attendance) == 2, "one answer per member, changed in place"
     with pytest.raises(Invalid):
-        services.attend(sato, event.id, "maybe")
-    assert services.my_attendance(sato, event) == GOING
+        events.attend(sato, event.id, "maybe")
+    assert events.my_attendance(sato, event) == GOING
 
 
 def test_attendance_over_http(club, browser):
     people, community = club
-    event = services.create_event(people["鈴木"], community.id, title="バードウォッチング", starts_at=in_two_days())
+    event = events.create_event(people["鈴木"], community.id, title="バードウォッチング", starts_at=in_two_days())
     client = browser(people["佐藤"])
     assert client.post(f"/events/{event.id}/attend", data={"status": GOING}).status_code == 302
-    assert services.my_attendance(people["佐藤"], event) == GOING
+    assert events.my_attendance(people["佐藤"], event) == GOING
     assert client.post(f"/events/{event.id}/attend", data={"status": NOT_GOING}).status_code == 302
     db.session.expire_all()
-    assert services.my_attendance(people["佐藤"], event) == NOT_GOING
+    assert events.my_attendance(people["佐藤"], event) == NOT_GOING
     outsider = browser(people["高橋"])
     assert outsider.post(f"/events/{event.id}/attend", data={"status": GOING}).status_code == 403
     assert count(Attendance) == 1
@@ -143,25 +143,25 @@ def test_the_upcoming_list_shows_only_my_communities_future_events(make_member, 
     me, other = make_member("佐藤"), make_member("鈴木")
     mine_a = open_community(me, "茶の会")
     mine_b = open_community(other, "城の会")
-    services.join(me, mine_b.id)
+    membership.join(me, mine_b.id)
     not_mine = open_community(other, "花の会")
     secret = open_community(other, "役員会", topic_visibility=MEMBERS_ONLY)
     asked = open_community(other, "承認制の会", join_policy=APPROVAL)
-    services.join(me, asked.id)  # pending: not mine yet
+    membership.join(me, asked.id)  # pending: not mine yet
     left = open_community(other, "抜けた会")
-    services.join(me, left.id)
-    services.leave(me, left.id)
+    membership.join(me, left.id)
+    membership.leave(me, left.id)
 
-    later = services.create_event(me, mine_a.id, title="新茶の試飲会", starts_at=in_two_days(12))
-    sooner = services.create_event(other, mine_b.id, title="城下町歩き", starts_at=in_two_days(1))
+    later = events.create_event(me, mine_a.id, title="新茶の試飲会", starts_at=in_two_days(12))
+    sooner = events.create_event(other, mine_b.id, title="城下町歩き", starts_at=in_two_days(1))
     for community, title in ((not_mine, "花見"), (secret, "役員会議"), (asked, "承認制の集まり"), (left, "抜けた会の宴")):
-        services.create_event(other, community.id, title=title, starts_at=in_two_days())
+        events.create_event(other, community.id, title=title, starts_at=in_two_days())
     past = Event(community_id=mine_a.id, author_id=me.id, title="去年の茶摘み", place="", description="",
                  starts_at=datetime(2020, 5, 1, 1, 0))  # written directly: the service refuses past days
     db.session.add(past)
     db.session.commit()
 
-    assert [e.id for e in services.upcoming_for(me, 1, 20).items] == [sooner.id, later.id]
+    assert [e.id for e in events.upcoming_for(me, 1, 20).items] == [sooner.id, later.id]
 
     html = browser(me).get("/events").get_data(as_text=True)
     assert "城下町歩き" in html and "新茶の試飲会" in html

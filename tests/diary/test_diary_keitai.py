@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from ejan.clock import today_jst
 from ejan.diary import services
 from ejan.diary.models import FRIENDS, MEMBERS, DiaryComment, DiaryEntry, Footprint
 from ejan.extensions import db
-from ejan.text import today_jst
 from support import PASSWORD, form_action, hidden_fields, html_of, links, session_token, sjis_post
 
 PARAM = "ejs"

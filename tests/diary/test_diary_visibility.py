@@ -18,12 +18,12 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from ejan import media
+from ejan.clock import to_jst
 from ejan.diary import services
 from ejan.diary.models import FRIENDS, MEMBERS, PRIVATE, DiaryComment, DiaryEntry, DiaryPhoto
 from ejan.extensions import db
 from ejan.members import services as members
 from ejan.members.models import Member
-from ejan.text import to_jst
 
 PASSWORD = "tea-harvest-2026"
 SEARCH_WORD = "粟ヶ岳"

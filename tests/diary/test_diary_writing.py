@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ejan import media
 from ejan.diary import services
 from ejan.diary.models import FRIENDS, MEMBERS, PRIVATE, DiaryComment, DiaryEntry, DiaryPhoto
-from ejan.errors import Invalid, NotFound
+from ejan.errors import Forbidden, Invalid, NotFound
 from ejan.extensions import db
 
 TITLE = "粟ヶ岳の茶文字"
@@ -281,6 +281,22 @@ def test_nobody_else_can_edit_an_entry(browser, make_member, befriend, who):
     assert (entries()[0].title, entries()[0].visibility) == (TITLE, MEMBERS)
     with pytest.raises(NotFound):
         services.update_entry(visitor, entry.id, title="乗っ取り", body="x", visibility=PRIVATE)
+
+
+@pytest.mark.parametrize("visibility", [MEMBERS, FRIENDS, PRIVATE])
+def test_only_the_author_gets_the_edit_and_delete_pages_of_an_entry(make_member, befriend, visibility):
+    """editable_entry() is the rule behind both pages: the author gets the entry, someone who can read it is
+    told no (the views send them back to the entry), and someone who cannot read it learns nothing."""
+    sato, friend, other = make_member("佐藤"), make_member("鈴木"), make_member("田中")
+    befriend(sato, friend)
+    entry = services.create_entry(sato, title=TITLE, body=BODY, visibility=visibility)
+    assert services.editable_entry(sato, entry.id) is entry
+    for visitor in (friend, other):
+        expected = Forbidden if services.can_see(visitor, entry) else NotFound
+        with pytest.raises(expected):
+            services.editable_entry(visitor, entry.id)
+    with pytest.raises(NotFound):
+        services.editable_entry(sato, entry.id + 1000)
 
 
 def test_an_entry_one_cannot_see_cannot_be_edited_either(browser, make_member):

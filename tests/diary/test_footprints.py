@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from ejan.clock import today_jst
 from ejan.diary import services
 from ejan.diary.models import MEMBERS, PRIVATE, Footprint
 from ejan.extensions import db
 from ejan.members import services as members
-from ejan.text import today_jst
 
 
 def footprints_on(owner) -> list[Footprint]:

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from ejan.clock import utcnow
 from ejan.errors import Forbidden, Invalid, NotFound
 from ejan.extensions import db
 from ejan.members import services
 from ejan.members.models import Invitation, Member
-from ejan.sessions import utcnow
 
 LINK = re.compile(r"http://ejan\.test(/join/[A-Za-z0-9_\-]+)")
 QUOTA_WORDS = "招待できる人数の上限に達しています"

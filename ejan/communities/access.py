@@ -1,0 +1,64 @@
+"""Who someone is in a community and what that lets them see: the checks every community rule starts from.
+
+Roles: owner (one), moderators, members; `pending` asked to join, `banned` may not rejoin.
+Administrators are ordinary members here; they act on community content through the moderation queue.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..members.models import Member
+from .models import JOINED, SITE, Community, Membership
+
+
+def is_active(viewer: Member | None) -> bool:
+    return viewer is not None and viewer.is_authenticated and not viewer.is_suspended
+
+
+def role_of(viewer: Member | None, community: Community) -> str | None:
+    if not is_active(viewer):
+        return None
+    return db.session.scalar(select(Membership.role).where(
+        Membership.community_id == community.id, Membership.member_id == viewer.id))
+
+
+def can_read_topics(viewer: Member | None, community: Community, role: str | None = None) -> bool:
+    if not is_active(viewer):
+        return False
+    if community.topic_visibility == SITE:
+        return True
+    return (role if role is not None else role_of(viewer, community)) in JOINED
+
+
+def can_post(viewer: Member | None, community: Community, role: str | None = None) -> bool:
+    return is_active(viewer) and (role if role is not None else role_of(viewer, community)) in JOINED
+
+
+def require_role(viewer: Member, community: Community, allowed: Sequence[str], message: str) -> str:
+    if not is_active(viewer):
+        raise Forbidden(_("ログインしてください。"))
+    role = role_of(viewer, community)
+    if role not in allowed:
+        raise Forbidden(message)
+    return role
+
+
+def get_community(viewer: Member | None, community_id: int) -> Community:
+    """Community pages are for logged-in members; the description is open to all of them."""
+    if not is_active(viewer):
+        raise Forbidden(_("ログインしてください。"))
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise NotFound(_("コミュニティが見つかりません。"))
+    return community
+
+
+def touch(community_id: int, moment) -> None:
+    """A new topic, comment or event moves the community up the directory's "activity" order."""
+    db.session.execute(update(Community).where(Community.id == community_id)
+                       .values(last_activity_at=moment).execution_options(synchronize_session=False))

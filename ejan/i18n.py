@@ -1,0 +1,169 @@
+"""Which language a page speaks: the four languages, Flask-Babel, and how a request picks one.
+
+Japanese is the source language: every msgid is Japanese, so `ja` needs no catalogue and a string
+missing from a catalogue shows in Japanese. The other three have catalogues under
+`ejan/translations/<code>/LC_MESSAGES/messages.po`.
+
+Easy Japanese (やさしい日本語) is `ja@easy`, a locale *modifier* in the gettext/glibc sense (like
+`sr@latin`). Babel keeps the modifier (`Locale.parse("ja@easy")` is not `ja`), and gettext looks up
+`ja@easy` before `ja`; the obvious-looking alternatives are silently folded into plain Japanese by
+Babel (`ja_Hira` parses as `ja`, `ja_JP_YASASHII` as `ja_JP`) or refused (`ja_EZ`).
+tests/test_i18n.py holds both facts down.
+
+The choice, first that applies:
+1. the member's profile (`Member.language`, set on the profile page or with the footer switcher);
+2. the `lang` query parameter: what a cookieless keitai carries in every link, the way it carries
+   its session id (see url_defaults below);
+3. the language cookie, set by the footer switcher;
+4. the browser's Accept-Language;
+5. Japanese.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import Flask, current_app, has_request_context, request, url_for
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+
+from .extensions import babel
+
+DEFAULT = "ja"
+PARAM = "lang"
+COOKIE = "ejan_lang"
+COOKIE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # the Babel locale and the catalogue's folder name
+    name: str  # in the language itself: a reader who cannot read the page can still find theirs
+    html_lang: str  # BCP 47, for <html lang>
+    accept: tuple[str, ...] = ()  # Accept-Language primary tags that mean this language
+
+
+LANGUAGES = (
+    Language("ja", "日本語", "ja", ("ja",)),
+    # Never chosen by Accept-Language: browsers have no tag for it, and plain `ja` must stay plain.
+    Language("ja@easy", "やさしい日本語", "ja"),
+    # Written for Kakegawa's Brazilian residents; one catalogue for every Portuguese browser.
+    Language("pt", "Português", "pt", ("pt",)),
+    Language("en", "English", "en", ("en",)),
+)
+CODES = tuple(language.code for language in LANGUAGES)
+_BY_CODE = {language.code: language for language in LANGUAGES}
+_BY_TAG = {tag: language.code for language in LANGUAGES for tag in language.accept}
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues (pybabel -k N_) where it cannot be translated yet."""
+    return message
+
+
+# EJAN_SITE_NAME is a msgid: config.py stays free of Flask, so its catalogue entry is marked here.
+N_("e-じゃん掛川")
+
+
+def site_name() -> str:
+    """The site's name in the reader's language (e-jan Kakegawa where Japanese script is no help)."""
+    return gettext(current_app.config["EJAN_SITE_NAME"])
+
+
+def valid(code: str | None) -> str | None:
+    """The code if it names one of our languages, else None (never trust a cookie or a URL)."""
+    return code if code in _BY_CODE else None
+
+
+def current() -> Language:
+    """The language of this request (Japanese outside a request)."""
+    locale = get_locale()
+    return _BY_CODE.get(str(locale), _BY_CODE[DEFAULT]) if locale is not None else _BY_CODE[DEFAULT]
+
+
+def from_accept_language() -> str | None:
+    """The first accepted language we have, by quality; `ja-JP,en;q=0.5` is Japanese.
+
+    Werkzeug's best_match prefers any exact match over a better-quality prefix match, which would
+    answer that header in English.
+    """
+    for value, quality in request.accept_languages:
+        if quality <= 0:
+            continue
+        code = _BY_TAG.get(value.replace("_", "-").split("-")[0].lower())
+        if code:
+            return code
+    return None
+
+
+def carried() -> str | None:
+    """The language a cookieless keitai carries in its links (None when it has a cookie for it)."""
+    if request.device.is_keitai and COOKIE not in request.cookies:
+        return valid(request.args.get(PARAM))
+    return None
+
+
+def profile_language() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return valid(getattr(current_user, "language", None))
+    return None
+
+
+def select_locale() -> str:
+    if not has_request_context():  # a Celery task or CLI: mail sets its own with force_locale
+        return DEFAULT
+    return (
+        profile_language()
+        or valid(request.args.get(PARAM))
+        or valid(request.cookies.get(COOKIE))
+        or from_accept_language()
+        or DEFAULT
+    )
+
+
+def remember(response, code: str):
+    """The switcher's cookie, for browsers that keep cookies."""
+    response.set_cookie(COOKIE, code, max_age=COOKIE_DAYS * 24 * 3600, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
+
+
+def with_language(path: str, code: str) -> str:
+    """A local path that asks for `code` (any language it asked for before taken out)."""
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != PARAM]
+    query.append((PARAM, code))
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+def return_path() -> str | None:
+    """Where the switcher sends the reader back to: this page, if it can be fetched again."""
+    rule = request.url_rule
+    if request.method != "GET" and (rule is None or "GET" not in (rule.methods or ())):
+        return None  # a POST-only page: home instead
+    drop = (PARAM, current_app.config["EJAN_SESSION_PARAM"])
+    query = [(k, v) for k, v in request.args.items(multi=True) if k not in drop]
+    return request.path + (f"?{urlencode(query)}" if query else "")
+
+
+def switch_links() -> list[tuple[Language, str | None]]:
+    """The footer's switcher: each language with its link (None for the one being read)."""
+    here, back = current(), return_path()
+    return [(language, None if language == here else url_for("site.language", code=language.code, next=back))
+            for language in LANGUAGES]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.url_defaults
+    def carry_language(endpoint: str, values: dict) -> None:
+        if endpoint != "static" and has_request_context():
+            code = carried()
+            if code:
+                values.setdefault(PARAM, code)
+
+    @app.context_processor
+    def language_context() -> dict:
+        if not has_request_context():  # mail rendered by a Celery worker
+            return {"language": current(), "site_name": site_name()}
+        return {"language": current(), "language_links": switch_links, "site_name": site_name()}
