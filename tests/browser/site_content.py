@@ -13,7 +13,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from ejan import demo
-from ejan.communities import services as communities
+from ejan.communities import access, events, membership
 from ejan.communities.models import Community, Event, Topic
 from ejan.diary import services as diary
 from ejan.extensions import db
@@ -55,10 +55,10 @@ def build(password: str) -> tuple[Member, dict[str, str]]:
     community = db.session.scalar(select(Community).where(Community.owner_id == me.id))
     topic = db.session.scalar(select(Topic).where(Topic.community_id == community.id).order_by(Topic.id))
     event = db.session.scalar(select(Event).where(Event.community_id == community.id))
-    communities.attend(me, event.id, "going")
-    if communities.role_of(friend, community) is None:
-        communities.join(friend, community.id)
-    communities.attend(friend, event.id, "going")
+    events.attend(me, event.id, "going")
+    if access.role_of(friend, community) is None:
+        membership.join(friend, community.id)
+    events.attend(friend, event.id, "going")
 
     return me, {
         "home": "/",
