@@ -25,6 +25,8 @@ class Feature:
     nav: tuple[NavLink, ...] = ()
     # Notification kind -> wording (lazy gettext; %(who)s is the actor, %(subject)s the thing's title).
     notifications: Mapping[str, object] = field(default_factory=dict)
+    # Kinds of things residents can report (通報): kind -> reports.targets.TsuhoKind.
+    tsuho_targets: Mapping[str, object] = field(default_factory=dict)
     setup: Callable[[Flask], None] | None = None  # anything else the feature must hook into the app
 
 
@@ -44,15 +46,23 @@ def install(app: Flask, features: list[Feature]) -> None:
             import_module(module)
         if feature.setup:
             feature.setup(app)
-    kinds: dict[str, object] = {}
-    for feature in features:
-        clash = kinds.keys() & feature.notifications.keys()
-        if clash:
-            raise ValueError(f"notification kinds {sorted(clash)} declared by two features")
-        kinds.update(feature.notifications)
+    kinds = _merged(features, "notifications")
     app.extensions["ejan.features"] = features
     app.extensions["ejan.notification_wording"] = kinds
+    app.extensions["ejan.tsuho_targets"] = _merged(features, "tsuho_targets")
     navigation.init_app(app, [link for feature in features for link in feature.nav])
+
+
+def _merged(features: list[Feature], attribute: str) -> dict:
+    """One mapping from what every feature declares; two features claiming one key stop the app."""
+    merged: dict = {}
+    for feature in features:
+        declared = getattr(feature, attribute)
+        clash = merged.keys() & declared.keys()
+        if clash:
+            raise ValueError(f"{attribute} {sorted(clash)} declared by two features")
+        merged.update(declared)
+    return merged
 
 
 def task_modules(features: list[Feature]) -> tuple[str, ...]:

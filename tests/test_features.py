@@ -60,6 +60,17 @@ def test_a_new_feature_brings_its_celery_tasks_and_notification_wording(toy_app)
     assert "toy_poked" in toy_app.extensions["ejan.notification_wording"]
 
 
+def test_a_new_feature_brings_what_residents_can_report(toy_app, make_member):
+    from ejan.reports import services as reports
+
+    reporter = make_member("佐藤")
+    with toy_app.app_context():
+        tsuho, created = reports.report(reporter, "toy", 7, reason="spam")
+        assert created and (tsuho.target_kind, tsuho.target_id) == ("toy", 7)
+    with pytest.raises(Exception, match="通報"):  # the suite's app has no toy: nothing to report
+        reports.target(reporter, "toy", 7)
+
+
 def test_every_keitai_menu_key_is_handed_out_once(app):
     for (template_set, _audience), items in app.extensions["ejan.menus"].items():
         keys = [item.key for item in items if item.key]

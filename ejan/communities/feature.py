@@ -3,12 +3,14 @@ from flask_babel import lazy_gettext as _l
 
 from ..features import Feature
 from ..navigation import NavLink
+from . import tsuho
 from .views import bp
 
 feature = Feature(
     name="communities",
     blueprints=(bp,),
     nav=(NavLink("communities.mine", _l("コミュニティ"), order=20),),
+    tsuho_targets=tsuho.KINDS,
     notifications={
         "topic_comment": _l("%(who)s さんがトピック「%(subject)s」にコメントしました"),
         "community_join_requested": _l("%(who)s さんがコミュニティ「%(subject)s」への参加を申請しました"),

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..features import Feature
 from ..navigation import NavLink
+from . import tsuho
 from .views import bp
 
 feature = Feature(
@@ -12,5 +13,6 @@ feature = Feature(
         NavLink("diary.friends_feed", _l("日記"), order=10, key="9"),
         NavLink("diary.footprints", _l("あしあと"), order=70, keitai=False),
     ),
+    tsuho_targets=tsuho.KINDS,
     notifications={"diary_comment": _l("%(who)s さんが日記「%(subject)s」にコメントしました")},
 )

@@ -3,11 +3,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..features import Feature
 from ..navigation import GUESTS, NavLink
+from . import tsuho
 from .views import bp
 
 feature = Feature(
     name="members",
     blueprints=(bp,),
+    tsuho_targets=tsuho.KINDS,
     nav=(
         NavLink("members.profile", _l("プロフィール"), order=40, key="3", member_arg="member_id"),
         NavLink("members.invitations", _l("招待する"), order=80, key="4"),

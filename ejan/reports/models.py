@@ -22,8 +22,6 @@ TOPIC = "topic"
 TOPIC_COMMENT = "topic_comment"
 EVENT = "event"
 MEMBER = "member"
-PIN = "pin"
-KINDS = (DIARY_ENTRY, DIARY_COMMENT, TOPIC, TOPIC_COMMENT, EVENT, MEMBER, PIN)
 
 # Why: the wording of each reason lives in the templates (reports/_reasons.html).
 REASONS = ("spam", "harassment", "personal_info", "inappropriate", "other")
