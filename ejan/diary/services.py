@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from .. import media, signals
 from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
+from ..cleaning import clean_text, single_line
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..members import access
@@ -91,11 +92,9 @@ def _own_entry(actor: Member, entry_id: int) -> DiaryEntry:
 
 # Control characters (pasted from spreadsheets and the like) show as nothing and make the Atom feed
 # invalid XML for every reader; tab and line breaks stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _clean(title: str, body: str, visibility: str) -> tuple[str, str, str]:
-    title, body = _CONTROL.sub("", title or "").strip(), _CONTROL.sub("", body or "").strip()
+    # Requests are cleaned as they are parsed; services are also called from the CLI, the demo and tasks.
+    title, body = single_line(title or ""), clean_text(body or "").strip()
     if not title:
         raise Invalid(_("タイトルを入力してください。"), code="title")
     if len(title) > TITLE_MAX:
