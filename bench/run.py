@@ -118,12 +118,16 @@ end
 """
 
 
+# The list's row for KEITAI_MODEL, used when the phone list is not beside the project (a bare clone).
+KEITAI_UA_FALLBACK = "KDDI-CA33 UP.Browser/6.2.0.10.4 (GUI) MMP/2.0"
+
+
 def keitai_ua() -> str:
     """The real User-Agent of KEITAI_MODEL, from the phone list beside the project (shared/data)."""
     places = [p / "shared" / "data" / "keitai_ua_2007.csv" for p in ROOT.parents]
     csv_path = next((p for p in places if p.exists()), None)
     if csv_path is None:
-        raise SystemExit("shared/data/keitai_ua_2007.csv not found beside the project")
+        return KEITAI_UA_FALLBACK
     with open(csv_path, encoding="utf-8", newline="") as f:
         next(f)  # the title line
         for row in csv.DictReader(f):

@@ -29,3 +29,12 @@ def test_the_table_gives_each_page_its_cost_in_hellos():
     lines = run.table([page], hello).splitlines()
     assert lines[2].endswith("| - | 5 | 1.0 |")
     assert lines[3] == "| home | pc | `/` | 50 | 20.0 | 40.0 | 9 | 4,321 | 20.0 |"
+
+
+def test_the_fallback_keitai_is_the_listed_phones_own_user_agent():
+    from support import phone_rows
+
+    rows = [row for row in phone_rows() if row["機種名"] == run.KEITAI_MODEL]
+    if rows:  # the list is beside the project: the fallback must be that row, not an invented phone
+        assert rows[0]["ユーザエージェント"] == run.KEITAI_UA_FALLBACK
+    assert detect(run.KEITAI_UA_FALLBACK).cookies
