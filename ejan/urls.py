@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 
 from . import i18n
 
@@ -25,6 +25,14 @@ def link_for(endpoint: str, **values) -> str:
 def absolute_url(endpoint: str, **values) -> str:
     """The public address of a page, for mail and anything else read outside the site."""
     return current_app.config["EJAN_BASE_URL"].rstrip("/") + link_for(endpoint, **values)
+
+
+MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET inside the database's integer
+
+
+def page_number() -> int:
+    """The `page` query parameter as a page of a list: 1 for anything that is not a sensible number."""
+    return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int)))
 
 
 def local_path(target: str | None) -> str | None:

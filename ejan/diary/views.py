@@ -10,8 +10,9 @@ from ..clock import today_jst
 from ..errors import Forbidden, Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
-from ..mobile import page_number, per_page, render, text_part
-from ..site.images import send_image
+from ..mobile import per_page, render, text_part
+from ..urls import page_number
+from ..images import send_image
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
 from ..request_size import takes_uploads

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 from ..errors import Invalid, NotFound
 from ..forms import ConfirmForm
 from ..members import services as members
-from ..mobile import page_number, per_page, render
+from ..mobile import per_page, render
+from ..urls import page_number
 from . import services
 from .forms import FriendRequestForm, IntroductionForm
 

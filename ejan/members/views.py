@@ -8,9 +8,9 @@ from ..errors import Forbidden, Invalid
 from ..extensions import limiter
 from ..forms import ConfirmForm
 from ..friends import services as friends
-from ..mobile import carry, page_number, per_page, render, without_session
-from ..site.images import send_image
-from ..urls import local_path
+from ..mobile import carry, per_page, render, without_session
+from ..images import send_image
+from ..urls import local_path, page_number
 from . import blocking, services, throttle
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
 from ..request_size import takes_uploads

@@ -60,13 +60,6 @@ def text_part(text: str, budget: int = KEITAI_TEXT_BUDGET) -> tuple[str, int, in
     return parts[number - 1], number, len(parts)
 
 
-MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET inside the database's integer
-
-
-def page_number() -> int:
-    return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int)))
-
-
 def init_app(app: Flask) -> None:
     app.request_class = DeviceRequest
     param = app.config["EJAN_SESSION_PARAM"]

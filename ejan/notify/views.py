@@ -1,7 +1,8 @@
 from flask import Blueprint
 from flask_login import current_user, login_required
 
-from ..mobile import page_number, per_page, render
+from ..mobile import per_page, render
+from ..urls import page_number
 from . import services
 
 bp = Blueprint("notify", __name__)

@@ -5,8 +5,9 @@ from flask_login import current_user, login_required
 
 from ...errors import Invalid
 from ...forms import ConfirmForm
-from ...mobile import page_number, per_page, render
-from ...site.images import send_image
+from ...mobile import per_page, render
+from ...urls import page_number
+from ...images import send_image
 from .. import access, directory as rules, events, membership, topics
 from ..forms import CommunityForm
 from ..models import CATEGORIES

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from ...clock import from_jst_fields, jst_fields
 from ...errors import Invalid
 from ...forms import ConfirmForm
-from ...mobile import page_number, per_page, render
+from ...mobile import per_page, render
+from ...urls import page_number
 from .. import access, events as rules
 from ..forms import EventForm
 from .blueprint import bp

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 
 from ...errors import Invalid
 from ...forms import ConfirmForm
-from ...mobile import page_number, per_page, render
+from ...mobile import per_page, render
+from ...urls import page_number
 from .. import access, membership as rules
 from ..forms import JoinForm
 from ..models import BANNED, PENDING

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 
 from ...errors import Invalid
 from ...forms import ConfirmForm
-from ...mobile import page_number, per_page, render, text_part
+from ...mobile import per_page, render, text_part
+from ...urls import page_number
 from .. import access, topics as rules
 from ..forms import CommentForm, TopicForm
 from .blueprint import bp

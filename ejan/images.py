@@ -1,7 +1,7 @@
 """Serving a stored image variant; the feature's service has already decided the viewer may see it."""
 from flask import abort, current_app, send_file
 
-from .. import media
+from . import media
 
 
 def send_image(key: str | None, variant: str):
