@@ -82,7 +82,7 @@ def new():
     if request.method == "GET":
         form.visibility.data = services.settings_for(current_user).default_visibility
         form.submit_token.data = _fresh_token()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_entry(form.title.data, form.body.data, form.visibility.data)):
         try:
             entry = services.create_entry(current_user, title=form.title.data, body=form.body.data,
                                           visibility=form.visibility.data, photos=form.uploads(),
@@ -104,7 +104,7 @@ def edit(entry_id: int):
     except Forbidden:  # someone else's entry: back to reading it
         return redirect(url_for("diary.show", entry_id=entry_id))
     form = EntryForm(obj=entry)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_entry(form.title.data, form.body.data, form.visibility.data)):
         try:
             services.update_entry(current_user, entry.id, title=form.title.data, body=form.body.data,
                                   visibility=form.visibility.data, photos=form.uploads(),

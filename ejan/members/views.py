@@ -68,7 +68,8 @@ def join(token: str):
     if state != "valid":
         return render("members/join_invalid.html", state=state, invitation=invitation, status=410 if invitation else 404)
     form = RegisterForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_registration(
+            nickname=form.nickname.data, password=form.password.data, district=form.district.data)):
         try:
             member = services.register(
                 token, nickname=form.nickname.data, password=form.password.data, district=form.district.data
@@ -92,7 +93,7 @@ def join(token: str):
 @login_required
 def invitations():
     form = InviteForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_invitation(form.email.data, form.message.data)):
         try:
             issued = services.invite(current_user, form.email.data, form.message.data)
         except Invalid as error:
@@ -179,7 +180,9 @@ def photo(member_id: int, variant: str):
 @takes_uploads
 def edit_profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_profile(
+            nickname=form.nickname.data, intro=form.intro.data, district=form.district.data,
+            keitai_email=form.keitai_email.data, language=form.language.data)):
         upload = form.photo.data
         try:
             services.update_profile(
@@ -218,7 +221,7 @@ def reset_password(token: str):
     except Invalid as error:
         return render("members/reset_invalid.html", message=error.message, status=410)
     form = ResetForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_password(form.password.data)):
         try:
             services.reset_password(token, form.password.data)
         except Invalid as error:

@@ -38,7 +38,8 @@ def events():
 def new_event(community_id: int):
     community = rules.community_for_new_event(current_user, community_id)
     form = EventForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: rules.check_event(form.title.data, _event_start(form), form.place.data,
+                                                         form.description.data, new=True)):
         try:
             event = rules.create_event(current_user, community.id, title=form.title.data,
                                        starts_at=_event_start(form), place=form.place.data or "",
@@ -70,7 +71,8 @@ def edit_event(event_id: int):
     form = EventForm(obj=found)
     if request.method == "GET":
         form.date.data, form.time.data = jst_fields(found.starts_at)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: rules.check_event(form.title.data, _event_start(form), form.place.data,
+                                                         form.description.data)):
         try:
             rules.update_event(current_user, found.id, title=form.title.data, starts_at=_event_start(form),
                                place=form.place.data or "", description=form.description.data or "")

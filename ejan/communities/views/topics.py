@@ -33,7 +33,7 @@ def new_topic(community_id: int):
     form = TopicForm()
     if request.method == "GET":
         form.submit_token.data = _token()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: rules.check_post(form.title.data, form.body.data)):
         try:
             topic = rules.create_topic(current_user, community.id, title=form.title.data, body=form.body.data,
                                        submit_token=form.submit_token.data or None)
@@ -68,7 +68,7 @@ def _topic_page(found, form, status: int = 200):
 def edit_topic(topic_id: int):
     found = rules.editable_topic(current_user, topic_id)
     form = TopicForm(obj=found)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: rules.check_post(form.title.data, form.body.data)):
         try:
             rules.edit_topic(current_user, found.id, title=form.title.data, body=form.body.data)
         except Invalid as error:
