@@ -10,6 +10,7 @@ from ...mobile import page_number, per_page, render
 from .. import access, events as rules
 from ..forms import EventForm
 from .blueprint import bp
+from .membership import members_only
 
 
 def _event_start(form: EventForm):
@@ -20,10 +21,13 @@ def _event_start(form: EventForm):
 @login_required
 def community_events(community_id: int):
     community = access.get_community(current_user, community_id)
+    role = access.role_of(current_user, community)
+    if not access.can_read_topics(current_user, community, role):
+        return members_only(community, role, "events")
     past = request.args.get("past") == "1"
     page = rules.events_of(current_user, community, past=past, page=page_number(), per_page=per_page())
     return render("communities/community_events.html", community=community, page=page, past=past,
-                  role=access.role_of(current_user, community), going=rules.going_counts(page.items))
+                  role=role, going=rules.going_counts(page.items))
 
 
 @bp.get("/events")

@@ -11,6 +11,7 @@ from ...mobile import page_number, per_page, render, text_part
 from .. import access, topics as rules
 from ..forms import CommentForm, TopicForm
 from .blueprint import bp
+from .membership import members_only
 
 
 def _token() -> str:
@@ -22,6 +23,8 @@ def _token() -> str:
 def topics(community_id: int):
     community = access.get_community(current_user, community_id)
     role = access.role_of(current_user, community)
+    if not access.can_read_topics(current_user, community, role):
+        return members_only(community, role, "topics")
     page = rules.topics_of(current_user, community, page_number(), per_page())
     return render("communities/topics.html", community=community, role=role, page=page)
 
