@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from flask_babel import format_number, gettext as _
-from sqlalchemy import delete, exists, false, or_, select, update
+from sqlalchemy import and_, delete, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -169,6 +169,15 @@ def comments_on(topic: Topic, page: int, per_page: int, viewer: Member | None = 
             .options(selectinload(TopicComment.author))
             .order_by(TopicComment.created_at, TopicComment.id))
     return paginate(stmt, page, per_page)
+
+
+def page_of_comment(comment: TopicComment, per_page: int, viewer: Member | None = None) -> int:
+    """The page of comments_on() that holds this comment, as the viewer's list counts."""
+    at_or_before = db.session.scalar(select(func.count(TopicComment.id)).where(
+        TopicComment.topic_id == comment.topic_id, who.not_blocked_between(viewer, TopicComment.author_id),
+        or_(TopicComment.created_at < comment.created_at,
+            and_(TopicComment.created_at == comment.created_at, TopicComment.id <= comment.id))))
+    return max(1, -(-at_or_before // per_page))
 
 
 def can_comment(viewer: Member | None, topic: Topic, role: str | None = None) -> bool:

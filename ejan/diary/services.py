@@ -248,6 +248,15 @@ def comments_on(entry: DiaryEntry, page: int, per_page: int, viewer: Member | No
     return paginate(stmt, page, per_page)
 
 
+def page_of_comment(comment: DiaryComment, per_page: int, viewer: Member | None = None) -> int:
+    """The page of comments_on() that holds this comment, as the viewer's list counts."""
+    at_or_before = db.session.scalar(select(func.count(DiaryComment.id)).where(
+        DiaryComment.entry_id == comment.entry_id, access.not_blocked_between(viewer, DiaryComment.author_id),
+        or_(DiaryComment.created_at < comment.created_at,
+            and_(DiaryComment.created_at == comment.created_at, DiaryComment.id <= comment.id))))
+    return max(1, -(-at_or_before // per_page))
+
+
 def photo(viewer: Member | None, photo_id: int) -> DiaryPhoto:
     found = db.session.get(DiaryPhoto, photo_id)
     if found is None or not can_see(viewer, found.entry):

@@ -139,20 +139,16 @@ def comment(entry_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            services.add_comment(current_user, entry.id, form.body.data, follow=form.follow.data,
-                                 submit_token=form.submit_token.data or None)
+            written = services.add_comment(current_user, entry.id, form.body.data, follow=form.follow.data,
+                                           submit_token=form.submit_token.data or None)
         except Invalid as error:
             form.add_error(error)
         else:
             flash(_("コメントを書きました。"))
-            return redirect(url_for("diary.show", entry_id=entry.id, page=_last_page(entry)))
+            # Land on the new comment: its page of the list, scrolled to it (#c<id> works on most phones too).
+            page = services.page_of_comment(written, per_page("comments"), viewer=current_user)
+            return redirect(url_for("diary.show", entry_id=entry.id, page=page, _anchor=f"c{written.id}"))
     return _show(entry, form, status=400)
-
-
-def _last_page(entry) -> int:
-    """The page of comments that holds the newest one, so the commenter sees what they wrote."""
-    size = per_page("comments")
-    return max(1, -(-services.comment_counts([entry]).get(entry.id, 0) // size))
 
 
 @bp.get("/diary/comments/<int:comment_id>")

@@ -119,16 +119,15 @@ def comment(topic_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            rules.add_comment(current_user, found.id, form.body.data, follow=form.follow.data,
-                              submit_token=form.submit_token.data or None)
+            written = rules.add_comment(current_user, found.id, form.body.data, follow=form.follow.data,
+                                        submit_token=form.submit_token.data or None)
         except Invalid as error:
             form.add_error(error)
         else:
             flash(_("コメントを書きました。"))
-            size = per_page("comments")
-            # add_comment committed, so found.comment_count is read afresh and already counts this comment.
-            last = max(1, -(-found.comment_count // size))
-            return redirect(url_for("communities.topic", topic_id=found.id, page=last))
+            # Land on the new comment: its page of the list, scrolled to it (#c<id> works on most phones too).
+            page = rules.page_of_comment(written, per_page("comments"), viewer=current_user)
+            return redirect(url_for("communities.topic", topic_id=found.id, page=page, _anchor=f"c{written.id}"))
     return _topic_page(found, form, status=400)
 
 
