@@ -10,8 +10,8 @@ feature = Feature(
     blueprints=(bp,),
     nav=(NavLink("communities.mine", _l("コミュニティ"), order=20),),
     notifications={
-        "topic_comment": _l("%(who)s さんがトピック「%(subject)s」にコメントしました"),
-        "community_join_requested": _l("%(who)s さんがコミュニティ「%(subject)s」への参加を申請しました"),
+        "topic_comment": _l("%(who)sがトピック「%(subject)s」にコメントしました"),
+        "community_join_requested": _l("%(who)sがコミュニティ「%(subject)s」への参加を申請しました"),
         "community_join_approved": _l("コミュニティ「%(subject)s」への参加が承認されました"),
     },
 )

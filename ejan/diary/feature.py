@@ -12,5 +12,5 @@ feature = Feature(
         NavLink("diary.friends_feed", _l("日記"), order=10, key="9"),
         NavLink("diary.footprints", _l("あしあと"), order=70, keitai=False),
     ),
-    notifications={"diary_comment": _l("%(who)s さんが日記「%(subject)s」にコメントしました")},
+    notifications={"diary_comment": _l("%(who)sが日記「%(subject)s」にコメントしました")},
 )

@@ -10,6 +10,7 @@ from ..forms import ConfirmForm
 from ..friends import services as friends
 from ..mobile import carry, page_number, per_page, render, without_session
 from ..site.images import send_image
+from ..text import honorific
 from ..urls import local_path
 from . import blocking, services, throttle
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
@@ -147,7 +148,7 @@ def block(member_id: int):
         except Invalid as error:
             flash(error.message)
         else:
-            flash(_("%(nickname)s さんをブロックしました。", nickname=member.nickname))
+            flash(_("%(nickname)sをブロックしました。", nickname=honorific(member.nickname)))
         return redirect(url_for("members.profile", member_id=member.id))
     return render("members/block.html", member=member, form=form)
 
