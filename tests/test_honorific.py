@@ -70,3 +70,21 @@ def test_notifications_and_mail_say_shigesan_once(make_member, login, app, mailb
     friends.request_friend(make_member("鈴木"), shige.id)
     [mail] = mailbox.to(shige.email)
     assert "しげさん さん" not in mailbox.text_of(mail) and "しげさん" in mailbox.text_of(mail)
+
+
+@pytest.mark.parametrize("language, greeting, diary_title", [
+    ("en", "Hello, 佐藤", "佐藤’s diary"),
+    ("pt", "Olá, 佐藤", "Diário de 佐藤"),
+    ("ja@easy", "佐藤 さん、こんにちは", "佐藤 さんの 日記"),
+])
+def test_the_suffix_is_part_of_the_translation(app, make_member, login, language, greeting, diary_title):
+    """In English and Portuguese no さん at all; やさしい日本語 keeps it."""
+    sato = make_member("佐藤")
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = PC_UA
+    login(client, sato)
+    client.get(f"/language/{language}?next=/")
+    home, diary_page = html_of(client.get("/")), html_of(client.get(f"/members/{sato.id}/diary"))
+    assert greeting in home and diary_title in diary_page
+    if language != "ja@easy":
+        assert "さん" not in home and "さん" not in diary_page
