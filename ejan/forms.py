@@ -1,6 +1,8 @@
 """What every feature's forms share: the common message and mapping service errors onto fields."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -57,13 +59,35 @@ class BaseForm(FlaskForm):
                 field.data = restored
         return kept
 
+    def validate_on_submit(self, check: Callable[[], object] | None = None, extra_validators=None) -> bool:
+        """Submitted, and nothing wrong with it.
+
+        `check` is the service's own rules for this input (a function that raises Invalid). The
+        service applies them itself when it acts; when the form has already found a fault, they run
+        here too, so one submission shows every problem at once instead of one per try."""
+        if not self.is_submitted():
+            return False
+        if self.validate(extra_validators=extra_validators):
+            return True
+        if check is not None:
+            try:
+                check()
+            except Invalid as error:
+                self.add_error(error)
+        return False
+
     def add_error(self, error: Invalid) -> None:
-        """Show a service's Invalid next to the field it names, or above the form."""
-        field = getattr(self, error.code, None) if error.code else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [error.message]
-        else:
-            self.form_errors.append(error.message)
+        """Show every problem of a service's Invalid next to the field it names, or above the form.
+
+        A field that already shows a problem gets no second one: the form and the service may say
+        the same thing in other words ("入力してください。" and "タイトルを入力してください。")."""
+        for problem in error.problems:
+            field = getattr(self, problem.code, None) if problem.code else None
+            if field is not None and hasattr(field, "errors"):
+                if not field.errors:
+                    field.errors = [problem.message]
+            elif problem.message not in self.form_errors:
+                self.form_errors.append(problem.message)
 
 
 class ConfirmForm(BaseForm):

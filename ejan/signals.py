@@ -5,6 +5,8 @@ _signals = Namespace()
 
 friend_requested = _signals.signal("friend-requested")  # sender: FriendRequest
 friend_accepted = _signals.signal("friend-accepted")  # sender: accepting Member, requester=Member
+# A request no longer waits (accepted, declined or taken back). sender: the Member it was sent to, requester_id=int
+friend_request_closed = _signals.signal("friend-request-closed")
 member_joined = _signals.signal("member-joined")  # sender: Member
 member_page_viewed = _signals.signal("member-page-viewed")  # sender: viewing Member, owner=Member
 diary_commented = _signals.signal("diary-commented")  # sender: DiaryComment, followers=[member ids]

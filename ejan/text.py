@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from .clock import to_jst
@@ -30,6 +31,24 @@ def linkify(text: str, jump: bool = False) -> Markup:
     return Markup("").join(parts).replace("\r\n", "\n").replace("\n", Markup("<br>\n"))
 
 
+# Endings that already address someone: 「しげさん」 or 「ゆみちゃん」 gets no second さん.
+HONORIFIC_ENDINGS = ("さん", "様", "さま", "ちゃん", "くん", "君", "氏")
+
+
+def honorific(nickname: str, tag: str | None = None) -> str:
+    """A member's name as a sentence addresses them: 「佐藤 さん」; a nickname that already ends with an
+    honorific stays as it is. The suffix is a translation, so English and Portuguese add none.
+
+    With a tag ("strong") only the name is wrapped in it, the suffix follows: <strong>佐藤</strong> さん."""
+    nickname = nickname or ""
+    name = Markup("<{0}>{1}</{0}>").format(Markup(tag), nickname) if tag else nickname
+    if nickname.rstrip().endswith(HONORIFIC_ENDINGS):
+        return name
+    if tag:
+        return Markup(escape(gettext("%(nickname)s さん"))) % {"nickname": name}
+    return gettext("%(nickname)s さん", nickname=nickname)
+
+
 def rendered_size(text: str, encoding: str) -> int:
     """About how many bytes `text` takes once linkified: escapes, <br> and jump links count too."""
     size = len(str(escape(text)).encode(encoding, "replace")) + 5 * text.count("\n")
@@ -54,5 +73,6 @@ def split_by_size(text: str, encoding: str, budget: int) -> list[str]:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(linkify)
+    app.add_template_filter(honorific)
     # Stored times shown in Japan time (ejan.clock).
     app.add_template_filter(lambda moment, fmt="%Y/%m/%d %H:%M": to_jst(moment).strftime(fmt) if moment else "", "jst")

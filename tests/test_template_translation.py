@@ -32,7 +32,9 @@ def test_every_template_yields_its_messages_to_the_extractor():
 class English:
     """A tiny catalogue standing in for a compiled one (i18n-core ships the real ones)."""
     words = {
-        "%(who)s さんからマイフレンド申請が届きました": "%(who)s sent you a friend request",
+        # The name comes addressed (ejan.text.honorific): English adds no さん.
+        "%(who)sからマイフレンド申請が届きました": "%(who)s sent you a friend request",
+        "%(nickname)s さん": "%(nickname)s",
         "ほか%(count)s人": ("%(count)s more person", "%(count)s more people"),
         "日": "Sun",
     }

@@ -45,6 +45,8 @@ ALLOWED = {
     # account (data, stored as typed).
     ("ejan/cli.py", "e-じゃん掛川 administration."),
     ("ejan/cli.py", "掛川市役所"),
+    # Endings residents type into their own nicknames (「しげさん」): matched against stored names, never shown.
+    *(("ejan/text.py", ending) for ending in ("さん", "様", "さま", "ちゃん", "くん", "君", "氏")),
 } | {
     # The city's districts are stored values and proper names; the page shows them as stored.
     ("ejan/members/models.py", name) for name in _districts()

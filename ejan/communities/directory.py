@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import media
 from ..dbutil import contains
-from ..errors import Forbidden, Invalid
+from ..errors import Forbidden, Invalid, Problems
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
@@ -24,22 +24,25 @@ SORTS = ("members", "activity", "new")
 
 # --- opening and editing ------------------------------------------------------------------------------------
 
-def _clean_community(name: str, category: str, description: str, join_policy: str, topic_visibility: str):
+def check_community(name: str, category: str, description: str, join_policy: str, topic_visibility: str):
+    """A community's settings, trimmed; every fault at once."""
     name, description = (name or "").strip(), (description or "").strip()
+    problems = Problems()
     if not name:
-        raise Invalid(_("コミュニティ名を入力してください。"), code="name")
-    if len(name) > NAME_MAX:
-        raise Invalid(_("コミュニティ名は%(max)d文字以内にしてください。", max=NAME_MAX), code="name")
+        problems.add(_("コミュニティ名を入力してください。"), "name")
+    elif len(name) > NAME_MAX:
+        problems.add(_("コミュニティ名は%(max)d文字以内にしてください。", max=NAME_MAX), "name")
     if category not in CATEGORIES:
-        raise Invalid(_("カテゴリを一覧から選んでください。"), code="category")
+        problems.add(_("カテゴリを一覧から選んでください。"), "category")
     if not description:
-        raise Invalid(_("説明を入力してください。"), code="description")
-    if len(description) > DESCRIPTION_MAX:
-        raise Invalid(_("説明は%(max)s文字以内にしてください。", max=format_number(DESCRIPTION_MAX)), code="description")
+        problems.add(_("説明を入力してください。"), "description")
+    elif len(description) > DESCRIPTION_MAX:
+        problems.add(_("説明は%(max)s文字以内にしてください。", max=format_number(DESCRIPTION_MAX)), "description")
     if join_policy not in JOIN_POLICIES:
-        raise Invalid(_("参加のしかたを選んでください。"), code="join_policy")
+        problems.add(_("参加のしかたを選んでください。"), "join_policy")
     if topic_visibility not in TOPIC_VISIBILITIES:
-        raise Invalid(_("トピックの公開範囲を選んでください。"), code="topic_visibility")
+        problems.add(_("トピックの公開範囲を選んでください。"), "topic_visibility")
+    problems.raise_any()
     return name, category, description, join_policy, topic_visibility
 
 
@@ -54,7 +57,7 @@ def create_community(owner: Member, *, name: str, category: str, description: st
                      topic_visibility: str = "site", image: BinaryIO | None = None) -> Community:
     if not is_active(owner):
         raise Forbidden(_("ログインしてください。"))
-    name, category, description, join_policy, topic_visibility = _clean_community(
+    name, category, description, join_policy, topic_visibility = check_community(
         name, category, description, join_policy, topic_visibility)
     if _name_taken(name):
         raise Invalid(_("同じ名前のコミュニティがすでにあります。別の名前にしてください。"), code="name")
@@ -85,7 +88,7 @@ def update_community(actor: Member, community_id: int, *, name: str, category: s
                      join_policy: str, topic_visibility: str, image: BinaryIO | None = None,
                      remove_image: bool = False) -> Community:
     community = editable_community(actor, community_id)
-    name, category, description, join_policy, topic_visibility = _clean_community(
+    name, category, description, join_policy, topic_visibility = check_community(
         name, category, description, join_policy, topic_visibility)
     if _name_taken(name, except_id=community.id):
         raise Invalid(_("同じ名前のコミュニティがすでにあります。別の名前にしてください。"), code="name")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..clock import start_of_today_jst, utcnow
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
@@ -25,18 +25,23 @@ from .topics import TITLE_MAX
 
 # --- events -------------------------------------------------------------------------------------------------
 
-def _clean_event(title: str, starts_at: datetime | None, place: str, description: str):
+def check_event(title: str, starts_at: datetime | None, place: str, description: str, *, new: bool = False):
+    """An event's fields, trimmed; every fault at once. A new event cannot start on a past day."""
     title, place, description = (title or "").strip(), (place or "").strip(), (description or "").strip()
+    problems = Problems()
     if not title:
-        raise Invalid(_("イベント名を入力してください。"), code="title")
-    if len(title) > TITLE_MAX:
-        raise Invalid(_("イベント名は%(max)d文字以内にしてください。", max=TITLE_MAX), code="title")
+        problems.add(_("イベント名を入力してください。"), "title")
+    elif len(title) > TITLE_MAX:
+        problems.add(_("イベント名は%(max)d文字以内にしてください。", max=TITLE_MAX), "title")
     if starts_at is None:
-        raise Invalid(_("日時を入力してください。"), code="date")
+        problems.add(_("日時を入力してください。"), "date")
+    elif new and starts_at < start_of_today_jst():  # a past day; earlier today is still fine (recorded after it began)
+        problems.add(_("過去の日時にはイベントを作れません。"), "date")
     if len(place) > 200:
-        raise Invalid(_("場所は200文字以内にしてください。"), code="place")
+        problems.add(_("場所は200文字以内にしてください。"), "place")
     if len(description) > DESCRIPTION_MAX:
-        raise Invalid(_("説明は%(max)s文字以内にしてください。", max=format_number(DESCRIPTION_MAX)), code="description")
+        problems.add(_("説明は%(max)s文字以内にしてください。", max=format_number(DESCRIPTION_MAX)), "description")
+    problems.raise_any()
     return title, starts_at, place, description
 
 
@@ -50,9 +55,7 @@ def community_for_new_event(actor: Member, community_id: int) -> Community:
 def create_event(actor: Member, community_id: int, *, title: str, starts_at: datetime | None, place: str = "",
                  description: str = "") -> Event:
     community = community_for_new_event(actor, community_id)
-    title, starts_at, place, description = _clean_event(title, starts_at, place, description)
-    if starts_at < start_of_today_jst():  # a past day; earlier today is still fine (recorded after it began)
-        raise Invalid(_("過去の日時にはイベントを作れません。"), code="date")
+    title, starts_at, place, description = check_event(title, starts_at, place, description, new=True)
     event = Event(community_id=community.id, author_id=actor.id, title=title, starts_at=starts_at, place=place,
                   description=description)
     db.session.add(event)
@@ -84,7 +87,7 @@ def changeable_event(actor: Member, event_id: int) -> Event:
 def update_event(actor: Member, event_id: int, *, title: str, starts_at: datetime | None, place: str,
                  description: str) -> Event:
     event = changeable_event(actor, event_id)
-    event.title, event.starts_at, event.place, event.description = _clean_event(title, starts_at, place, description)
+    event.title, event.starts_at, event.place, event.description = check_event(title, starts_at, place, description)
     db.session.commit()
     return event
 

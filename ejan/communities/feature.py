@@ -12,8 +12,8 @@ feature = Feature(
     nav=(NavLink("communities.mine", _l("コミュニティ"), order=20),),
     tsuho_targets=tsuho.KINDS,
     notifications={
-        "topic_comment": _l("%(who)s さんがトピック「%(subject)s」にコメントしました"),
-        "community_join_requested": _l("%(who)s さんがコミュニティ「%(subject)s」への参加を申請しました"),
+        "topic_comment": _l("%(who)sがトピック「%(subject)s」にコメントしました"),
+        "community_join_requested": _l("%(who)sがコミュニティ「%(subject)s」への参加を申請しました"),
         "community_join_approved": _l("コミュニティ「%(subject)s」への参加が承認されました"),
     },
 )

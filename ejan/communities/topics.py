@@ -4,14 +4,14 @@ from __future__ import annotations
 from typing import Sequence
 
 from flask_babel import format_number, gettext as _
-from sqlalchemy import delete, exists, false, or_, select, update
+from sqlalchemy import and_, delete, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import signals
 from ..clock import utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access as who
 from ..members.models import Member
@@ -36,17 +36,20 @@ def readable_topics(viewer: Member | None):
     return or_(site_wide, joined)
 
 
-def _clean_post(title: str, body: str) -> tuple[str, str]:
+def check_post(title: str, body: str) -> tuple[str, str]:
+    """A topic's title and body, trimmed; every fault at once."""
     title, body = (title or "").strip(), (body or "").strip()
+    problems = Problems()
     if not title:
-        raise Invalid(_("タイトルを入力してください。"), code="title")
-    if len(title) > TITLE_MAX:
-        raise Invalid(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), code="title")
+        problems.add(_("タイトルを入力してください。"), "title")
+    elif len(title) > TITLE_MAX:
+        problems.add(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), "title")
     if not body:
-        raise Invalid(_("本文を入力してください。"), code="body")
-    if len(body) > BODY_MAX:
-        raise Invalid(_("本文は%(max)s文字以内にしてください（いまは%(length)s文字です）。",
-                        max=format_number(BODY_MAX), length=format_number(len(body))), code="body")
+        problems.add(_("本文を入力してください。"), "body")
+    elif len(body) > BODY_MAX:
+        problems.add(_("本文は%(max)s文字以内にしてください（いまは%(length)s文字です）。",
+                       max=format_number(BODY_MAX), length=format_number(len(body))), "body")
+    problems.raise_any()
     return title, body
 
 
@@ -77,7 +80,7 @@ def community_for_new_topic(actor: Member, community_id: int) -> Community:
 def create_topic(actor: Member, community_id: int, *, title: str, body: str,
                  submit_token: str | None = None) -> Topic:
     community = community_for_new_topic(actor, community_id)
-    title, body = _clean_post(title, body)
+    title, body = check_post(title, body)
     submit_token = form_token(submit_token)
     earlier = earlier_submission(Topic, actor.id, submit_token)
     if earlier is not None:
@@ -111,7 +114,7 @@ def editable_topic(actor: Member, topic_id: int) -> Topic:
 
 def edit_topic(actor: Member, topic_id: int, *, title: str, body: str) -> Topic:
     topic = editable_topic(actor, topic_id)
-    topic.title, topic.body = _clean_post(title, body)
+    topic.title, topic.body = check_post(title, body)
     topic.updated_at = utcnow()
     db.session.commit()
     return topic
@@ -168,9 +171,27 @@ def comments_on(topic: Topic, page: int, per_page: int, viewer: Member | None = 
     return paginate(stmt, page, per_page)
 
 
+def page_of_comment(comment: TopicComment, per_page: int, viewer: Member | None = None) -> int:
+    """The page of comments_on() that holds this comment, as the viewer's list counts."""
+    at_or_before = db.session.scalar(select(func.count(TopicComment.id)).where(
+        TopicComment.topic_id == comment.topic_id, who.not_blocked_between(viewer, TopicComment.author_id),
+        or_(TopicComment.created_at < comment.created_at,
+            and_(TopicComment.created_at == comment.created_at, TopicComment.id <= comment.id))))
+    return max(1, -(-at_or_before // per_page))
+
+
 def can_comment(viewer: Member | None, topic: Topic, role: str | None = None) -> bool:
     """A member of the community, with no block between them and the topic's author."""
     return can_post(viewer, topic.community, role) and not who.is_blocked_between(viewer.id, topic.author_id)
+
+
+def check_comment(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise Invalid(_("コメントを入力してください。"), code="body")
+    if len(body) > COMMENT_MAX:
+        raise Invalid(_("コメントは%(max)s文字以内にしてください。", max=format_number(COMMENT_MAX)), code="body")
+    return body
 
 
 def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
@@ -181,11 +202,7 @@ def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
         raise Forbidden(_("このトピックにはコメントできません。"))
     if topic.closed:
         raise Invalid(_("このトピックは締め切られています。"), code="body")
-    body = (body or "").strip()
-    if not body:
-        raise Invalid(_("コメントを入力してください。"), code="body")
-    if len(body) > COMMENT_MAX:
-        raise Invalid(_("コメントは%(max)s文字以内にしてください。", max=format_number(COMMENT_MAX)), code="body")
+    body = check_comment(body)
     submit_token = form_token(submit_token)
     earlier = earlier_submission(TopicComment, actor.id, submit_token)
     if earlier is not None:

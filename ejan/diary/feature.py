@@ -14,5 +14,5 @@ feature = Feature(
         NavLink("diary.footprints", _l("あしあと"), order=70, keitai=False),
     ),
     tsuho_targets=tsuho.KINDS,
-    notifications={"diary_comment": _l("%(who)s さんが日記「%(subject)s」にコメントしました")},
+    notifications={"diary_comment": _l("%(who)sが日記「%(subject)s」にコメントしました")},
 )

@@ -18,7 +18,7 @@ from .. import media, signals
 from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..cleaning import clean_text, single_line
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access
 from ..members.models import Member
@@ -92,20 +92,23 @@ def _own_entry(actor: Member, entry_id: int) -> DiaryEntry:
 
 # Control characters (pasted from spreadsheets and the like) show as nothing and make the Atom feed
 # invalid XML for every reader; tab and line breaks stay.
-def _clean(title: str, body: str, visibility: str) -> tuple[str, str, str]:
+def check_entry(title: str, body: str, visibility: str) -> tuple[str, str, str]:
+    """An entry's title, body and visibility, cleaned; every fault at once."""
     # Requests are cleaned as they are parsed; services are also called from the CLI, the demo and tasks.
     title, body = single_line(title or ""), clean_text(body or "").strip()
+    problems = Problems()
     if not title:
-        raise Invalid(_("タイトルを入力してください。"), code="title")
-    if len(title) > TITLE_MAX:
-        raise Invalid(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), code="title")
+        problems.add(_("タイトルを入力してください。"), "title")
+    elif len(title) > TITLE_MAX:
+        problems.add(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), "title")
     if not body:
-        raise Invalid(_("本文を入力してください。"), code="body")
-    if len(body) > BODY_MAX:
-        raise Invalid(_("本文は%(max)s文字以内にしてください（いまは%(length)s文字です）。",
-                        max=format_number(BODY_MAX), length=format_number(len(body))), code="body")
+        problems.add(_("本文を入力してください。"), "body")
+    elif len(body) > BODY_MAX:
+        problems.add(_("本文は%(max)s文字以内にしてください（いまは%(length)s文字です）。",
+                       max=format_number(BODY_MAX), length=format_number(len(body))), "body")
     if visibility not in VISIBILITIES:
-        raise Invalid(_("公開範囲を選んでください。"), code="visibility")
+        problems.add(_("公開範囲を選んでください。"), "visibility")
+    problems.raise_any()
     return title, body, visibility
 
 
@@ -131,7 +134,7 @@ def _drop_images(keys: Iterable[str]) -> None:
 
 def create_entry(author: Member, *, title: str, body: str, visibility: str,
                  photos: Sequence[BinaryIO] = (), submit_token: str | None = None) -> DiaryEntry:
-    title, body, visibility = _clean(title, body, visibility)
+    title, body, visibility = check_entry(title, body, visibility)
     submit_token = form_token(submit_token)
     earlier = earlier_submission(DiaryEntry, author.id, submit_token)
     if earlier is not None:
@@ -153,7 +156,7 @@ def create_entry(author: Member, *, title: str, body: str, visibility: str,
 def update_entry(author: Member, entry_id: int, *, title: str, body: str, visibility: str,
                  photos: Sequence[BinaryIO] = (), remove_photo_ids: Iterable[int] = ()) -> DiaryEntry:
     entry = _own_entry(author, entry_id)
-    title, body, visibility = _clean(title, body, visibility)
+    title, body, visibility = check_entry(title, body, visibility)
     removing = [p for p in entry.photos if p.id in set(remove_photo_ids)]
     keys = _store_photos(photos, PHOTOS_MAX - len(entry.photos) + len(removing))
     for photo in removing:
@@ -244,6 +247,15 @@ def comments_on(entry: DiaryEntry, page: int, per_page: int, viewer: Member | No
     return paginate(stmt, page, per_page)
 
 
+def page_of_comment(comment: DiaryComment, per_page: int, viewer: Member | None = None) -> int:
+    """The page of comments_on() that holds this comment, as the viewer's list counts."""
+    at_or_before = db.session.scalar(select(func.count(DiaryComment.id)).where(
+        DiaryComment.entry_id == comment.entry_id, access.not_blocked_between(viewer, DiaryComment.author_id),
+        or_(DiaryComment.created_at < comment.created_at,
+            and_(DiaryComment.created_at == comment.created_at, DiaryComment.id <= comment.id))))
+    return max(1, -(-at_or_before // per_page))
+
+
 def photo(viewer: Member | None, photo_id: int) -> DiaryPhoto:
     found = db.session.get(DiaryPhoto, photo_id)
     if found is None or not can_see(viewer, found.entry):
@@ -253,14 +265,19 @@ def photo(viewer: Member | None, photo_id: int) -> DiaryPhoto:
 
 # --- comments ---------------------------------------------------------------------------------------
 
-def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False,
-                submit_token: str | None = None) -> DiaryComment:
-    entry = get_entry(actor, entry_id)  # no comment on what the commenter cannot see
+def check_comment(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise Invalid(_("コメントを入力してください。"), code="body")
     if len(body) > COMMENT_MAX:
         raise Invalid(_("コメントは%(max)s文字以内にしてください。", max=format_number(COMMENT_MAX)), code="body")
+    return body
+
+
+def add_comment(actor: Member, entry_id: int, body: str, *, follow: bool = False,
+                submit_token: str | None = None) -> DiaryComment:
+    entry = get_entry(actor, entry_id)  # no comment on what the commenter cannot see
+    body = check_comment(body)
     submit_token = form_token(submit_token)
     earlier = earlier_submission(DiaryComment, actor.id, submit_token)
     if earlier is not None:

@@ -83,7 +83,7 @@ def new():
     if request.method == "GET":
         form.visibility.data = services.settings_for(current_user).default_visibility
         form.submit_token.data = _fresh_token()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_entry(form.title.data, form.body.data, form.visibility.data)):
         try:
             entry = services.create_entry(current_user, title=form.title.data, body=form.body.data,
                                           visibility=form.visibility.data, photos=form.uploads(),
@@ -105,7 +105,7 @@ def edit(entry_id: int):
     except Forbidden:  # someone else's entry: back to reading it
         return redirect(url_for("diary.show", entry_id=entry_id))
     form = EntryForm(obj=entry)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_entry(form.title.data, form.body.data, form.visibility.data)):
         try:
             services.update_entry(current_user, entry.id, title=form.title.data, body=form.body.data,
                                   visibility=form.visibility.data, photos=form.uploads(),
@@ -140,20 +140,16 @@ def comment(entry_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            services.add_comment(current_user, entry.id, form.body.data, follow=form.follow.data,
-                                 submit_token=form.submit_token.data or None)
+            written = services.add_comment(current_user, entry.id, form.body.data, follow=form.follow.data,
+                                           submit_token=form.submit_token.data or None)
         except Invalid as error:
             form.add_error(error)
         else:
             flash(_("コメントを書きました。"))
-            return redirect(url_for("diary.show", entry_id=entry.id, page=_last_page(entry)))
+            # Land on the new comment: its page of the list, scrolled to it (#c<id> works on most phones too).
+            page = services.page_of_comment(written, per_page("comments"), viewer=current_user)
+            return redirect(url_for("diary.show", entry_id=entry.id, page=page, _anchor=f"c{written.id}"))
     return _show(entry, form, status=400)
-
-
-def _last_page(entry) -> int:
-    """The page of comments that holds the newest one, so the commenter sees what they wrote."""
-    size = per_page("comments")
-    return max(1, -(-services.comment_counts([entry]).get(entry.id, 0) // size))
 
 
 @bp.get("/diary/comments/<int:comment_id>")

@@ -10,7 +10,7 @@ feature = Feature(
     blueprints=(bp,),
     nav=(NavLink("friends.index", _l("マイフレンド"), order=50, key="2", member_arg="member_id"),),
     notifications={
-        "friend_requested": _l("%(who)s さんからマイフレンド申請が届きました"),
-        "friend_accepted": _l("%(who)s さんがマイフレンド申請を承認しました"),
+        "friend_requested": _l("%(who)sからマイフレンド申請が届きました"),
+        "friend_accepted": _l("%(who)sがマイフレンド申請を承認しました"),
     },
 )

@@ -99,21 +99,27 @@ def accept(actor: Member, request_id: int) -> Member:
         db.session.execute(delete(FriendRequest).where(FriendRequest.id == request_id))
         db.session.commit()
         return requester
+    signals.friend_request_closed.send(actor, requester_id=requester.id)
     signals.friend_accepted.send(actor, requester=requester)
     return requester
 
 
 def decline(actor: Member, request_id: int) -> None:
-    db.session.delete(_request_to(actor, request_id))
+    friend_request = _request_to(actor, request_id)
+    requester_id = friend_request.from_id
+    db.session.delete(friend_request)
     db.session.commit()
+    signals.friend_request_closed.send(actor, requester_id=requester_id)
 
 
 def cancel(actor: Member, request_id: int) -> None:
     friend_request = db.session.get(FriendRequest, request_id)
     if friend_request is None or friend_request.from_id != actor.id:
         raise NotFound(_("マイフレンド申請が見つかりません。"))
+    recipient = friend_request.to_member
     db.session.delete(friend_request)
     db.session.commit()
+    signals.friend_request_closed.send(recipient, requester_id=actor.id)
 
 
 def remove(actor: Member, friend_id: int) -> None:

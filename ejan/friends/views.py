@@ -6,6 +6,7 @@ from ..errors import Invalid, NotFound
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import per_page, render
+from ..text import honorific
 from ..urls import page_number
 from . import services
 from .forms import FriendRequestForm, IntroductionForm
@@ -32,8 +33,8 @@ def request_friend(member_id: int):
         except Invalid as error:
             form.add_error(error)
         else:
-            flash(_("%(nickname)s さんにマイフレンド申請しました。", nickname=member.nickname) if sent
-                  else _("%(nickname)s さんとマイフレンドになりました。", nickname=member.nickname))
+            flash(_("%(nickname)sにマイフレンド申請しました。", nickname=honorific(member.nickname)) if sent
+                  else _("%(nickname)sとマイフレンドになりました。", nickname=honorific(member.nickname)))
             return redirect(url_for("members.profile", member_id=member.id))
     return render("friends/request.html", member=member, form=form, relation=services.relation(current_user, member))
 
@@ -58,7 +59,7 @@ def answer(request_id: int, action: str):
     try:
         if action == "accept":
             friend = services.accept(current_user, request_id)
-            flash(_("%(nickname)s さんとマイフレンドになりました。", nickname=friend.nickname))
+            flash(_("%(nickname)sとマイフレンドになりました。", nickname=honorific(friend.nickname)))
         elif action == "decline":
             services.decline(current_user, request_id)
             flash(_("マイフレンド申請をお断りしました。"))
@@ -78,7 +79,7 @@ def unfriend(member_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.remove(current_user, member.id)
-        flash(_("%(nickname)s さんをマイフレンドから外しました。", nickname=member.nickname))
+        flash(_("%(nickname)sをマイフレンドから外しました。", nickname=honorific(member.nickname)))
         return redirect(url_for("members.profile", member_id=member.id))
     return render("friends/unfriend.html", member=member, form=form)
 

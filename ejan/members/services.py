@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import i18n, media, sessions, signals
 from ..cleaning import single_line
 from ..clock import to_jst, utcnow
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..notify.services import queue_mail
 from ..pagination import Page, paginate
@@ -45,9 +45,14 @@ def hash_token(token: str) -> str:
 
 
 def password_hash(password: str) -> str:
+    check_password(password)
+    return generate_password_hash(password, method=current_app.config["EJAN_PASSWORD_METHOD"])
+
+
+def check_password(password: str) -> None:
+    """The rule for a new password alone, for a form that found other faults first."""
     if len(password or "") < PASSWORD_MIN:
         raise Invalid(_("パスワードは%(min)d文字以上にしてください。", min=PASSWORD_MIN), code="password")
-    return generate_password_hash(password, method=current_app.config["EJAN_PASSWORD_METHOD"])
 
 
 def set_password(member: Member, password: str) -> None:
@@ -90,11 +95,9 @@ def invite_quota_left(member: Member) -> int | None:
 def invite(inviter: Member, email: str, message: str = "") -> IssuedInvitation:
     if inviter.is_suspended:
         raise Forbidden(_("利用停止中の会員は招待できません。"))
-    email = normalize_email(email)
+    email = check_invitation(email, message)
     if db.session.scalar(select(Member.id).where(Member.email == email)):
         raise Invalid(_("このメールアドレスの方はすでに会員です。"), code="email")
-    if len(message or "") > 1000:
-        raise Invalid(_("メッセージは1000文字以内にしてください。"), code="message")
     left = invite_quota_left(inviter)
     if left is not None and left <= 0:
         raise Invalid(_("招待できる人数の上限に達しています。使われていない招待を取り消すと、また招待できます。"), code="quota")
@@ -118,6 +121,16 @@ def invite(inviter: Member, email: str, message: str = "") -> IssuedInvitation:
         expires_at=to_jst(invitation.expires_at).strftime(_("%Y年%m月%d日 %H:%M")),
     )
     return IssuedInvitation(invitation, token)
+
+
+def check_invitation(email: str, message: str) -> str:
+    """The address (normalized) and the message of an invitation, every fault at once."""
+    problems = Problems()
+    email = problems.check(normalize_email, email)
+    if len(message or "") > 1000:
+        problems.add(_("メッセージは1000文字以内にしてください。"), "message")
+    problems.raise_any()
+    return email
 
 
 def invitations_sent(member: Member, page: int, per_page: int) -> Page:
@@ -155,8 +168,7 @@ def register(token: str, *, nickname: str, password: str, district: str | None) 
     invitation, state = invitation_state(token)
     if state != "valid":
         raise Invalid(state, code="invitation")
-    nickname = _clean_nickname(nickname)
-    district = _clean_district(district)
+    nickname, district = check_registration(nickname=nickname, password=password, district=district)
     member = Member(email=invitation.email, nickname=nickname, district=district, invited_by_id=invitation.inviter_id)
     set_password(member, password)
     invitation_id, now = invitation.id, utcnow()
@@ -189,6 +201,16 @@ def register(token: str, *, nickname: str, password: str, district: str | None) 
     db.session.commit()
     signals.member_joined.send(member)
     return member
+
+
+def check_registration(*, nickname: str, password: str, district: str | None) -> tuple[str, str | None]:
+    """What a newcomer typed, every fault at once: the cleaned nickname and district."""
+    problems = Problems()
+    nickname = problems.check(_clean_nickname, nickname)
+    district = problems.check(_clean_district, district)
+    problems.check(check_password, password)
+    problems.raise_any()
+    return nickname, district
 
 
 def invite_tree(member: Member) -> tuple[Member | None, list[Member]]:
@@ -295,12 +317,8 @@ def update_profile(
     remove_photo: bool = False,
     language: str | None = None,
 ) -> Member:
-    nickname = _clean_nickname(nickname)
-    district = _clean_district(district)
-    language = _clean_language(language)
-    if len(intro or "") > INTRO_MAX:
-        raise Invalid(_("自己紹介は%(max)d文字以内にしてください。", max=INTRO_MAX), code="intro")
-    keitai = normalize_email(keitai_email, "keitai_email") if (keitai_email or "").strip() else None
+    nickname, district, language, keitai = check_profile(
+        nickname=nickname, intro=intro, district=district, keitai_email=keitai_email, language=language)
     old_photo = member.photo_key
     if photo is not None:
         member.photo_key = media.store_image(photo, current_app.config["EJAN_MEDIA_DIR"]).key
@@ -312,6 +330,20 @@ def update_profile(
     if old_photo and old_photo != member.photo_key:
         media.delete_image(current_app.config["EJAN_MEDIA_DIR"], old_photo)
     return member
+
+
+def check_profile(*, nickname: str, intro: str, district: str | None, keitai_email: str | None,
+                  language: str | None) -> tuple[str, str | None, str | None, str | None]:
+    """A profile's texts, every fault at once: nickname, district, language and keitai address, cleaned."""
+    problems = Problems()
+    nickname = problems.check(_clean_nickname, nickname)
+    district = problems.check(_clean_district, district)
+    language = problems.check(_clean_language, language)
+    if len(intro or "") > INTRO_MAX:
+        problems.add(_("自己紹介は%(max)d文字以内にしてください。", max=INTRO_MAX), "intro")
+    keitai = problems.check(normalize_email, keitai_email, "keitai_email") if (keitai_email or "").strip() else None
+    problems.raise_any()
+    return nickname, district, language, keitai
 
 
 def set_language(member: Member, language: str | None) -> Member:

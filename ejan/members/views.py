@@ -10,6 +10,7 @@ from ..forms import ConfirmForm
 from ..friends import services as friends
 from ..mobile import carry, per_page, render, without_session
 from ..images import send_image
+from ..text import honorific
 from ..urls import local_path, page_number
 from . import blocking, services, throttle
 from .forms import ForgotForm, InviteForm, LoginForm, ProfileForm, RegisterForm, ResetForm
@@ -68,7 +69,8 @@ def join(token: str):
     if state != "valid":
         return render("members/join_invalid.html", state=state, invitation=invitation, status=410 if invitation else 404)
     form = RegisterForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_registration(
+            nickname=form.nickname.data, password=form.password.data, district=form.district.data)):
         try:
             member = services.register(
                 token, nickname=form.nickname.data, password=form.password.data, district=form.district.data
@@ -92,7 +94,7 @@ def join(token: str):
 @login_required
 def invitations():
     form = InviteForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_invitation(form.email.data, form.message.data)):
         try:
             issued = services.invite(current_user, form.email.data, form.message.data)
         except Invalid as error:
@@ -146,7 +148,7 @@ def block(member_id: int):
         except Invalid as error:
             flash(error.message)
         else:
-            flash(_("%(nickname)s さんをブロックしました。", nickname=member.nickname))
+            flash(_("%(nickname)sをブロックしました。", nickname=honorific(member.nickname)))
         return redirect(url_for("members.profile", member_id=member.id))
     return render("members/block.html", member=member, form=form)
 
@@ -179,7 +181,9 @@ def photo(member_id: int, variant: str):
 @takes_uploads
 def edit_profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_profile(
+            nickname=form.nickname.data, intro=form.intro.data, district=form.district.data,
+            keitai_email=form.keitai_email.data, language=form.language.data)):
         upload = form.photo.data
         try:
             services.update_profile(
@@ -218,7 +222,7 @@ def reset_password(token: str):
     except Invalid as error:
         return render("members/reset_invalid.html", message=error.message, status=410)
     form = ResetForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_password(form.password.data)):
         try:
             services.reset_password(token, form.password.data)
         except Invalid as error:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import i18n, signals
 from ..urls import absolute_url, link_for
-from .services import notify, notify_many, queue_mail
+from .services import mark_read, notify, notify_many, queue_mail
 
 
 @signals.friend_requested.connect
@@ -15,6 +15,12 @@ def on_friend_requested(request, **_):
         nickname=request.to_member.nickname, actor=request.from_member.nickname,
         message=request.message, url=absolute_url("friends.requests"),
     )
+
+
+@signals.friend_request_closed.connect
+def on_friend_request_closed(recipient, requester_id, **_):
+    # Answered (or taken back): nothing waits any more, so the request's notice is no longer 新着.
+    mark_read(recipient.id, "friend_requested", actor_id=requester_id)
 
 
 @signals.friend_accepted.connect

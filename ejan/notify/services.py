@@ -54,6 +54,16 @@ def notifications_for(member: Member, page: int, per_page: int) -> Page:
     return paginate(stmt, page, per_page)
 
 
+def mark_read(member_id: int, kind: str, *, actor_id: int | None = None) -> None:
+    """Mark one member's unread notifications of one kind (from one actor) read: what they spoke of is done."""
+    stmt = update(Notification).where(Notification.member_id == member_id, Notification.kind == kind,
+                                      Notification.read_at.is_(None))
+    if actor_id is not None:
+        stmt = stmt.where(Notification.actor_id == actor_id)
+    db.session.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def mark_all_read(member: Member) -> None:
     db.session.execute(
         update(Notification)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access
 from ..members.models import Member
@@ -41,14 +41,22 @@ def already_reported(reporter: Member, kind: str, target_id: int) -> Tsuho | Non
                                                  Tsuho.target_id == target_id))
 
 
+def check_report(reason: str, detail: str) -> str:
+    """The reason and the detail (trimmed) of a 通報; every fault at once."""
+    detail = (detail or "").strip()
+    problems = Problems()
+    if reason not in REASONS:
+        problems.add(_("理由を選んでください。"), "reason")
+    if len(detail) > DETAIL_MAX:
+        problems.add(_("詳しい内容は%(count)s文字以内にしてください。", count=format_number(DETAIL_MAX)), "detail")
+    problems.raise_any()
+    return detail
+
+
 def report(reporter: Member, kind: str, target_id: int, *, reason: str, detail: str = "") -> tuple[Tsuho, bool]:
     """Store a 通報. Returns it and whether it is new (False: this member had already reported it)."""
     found = target(reporter, kind, target_id)
-    if reason not in REASONS:
-        raise Invalid(_("理由を選んでください。"), code="reason")
-    detail = (detail or "").strip()
-    if len(detail) > DETAIL_MAX:
-        raise Invalid(_("詳しい内容は%(count)s文字以内にしてください。", count=format_number(DETAIL_MAX)), code="detail")
+    detail = check_report(reason, detail)
     earlier = already_reported(reporter, found.kind, found.id)
     if earlier is not None:
         return earlier, False

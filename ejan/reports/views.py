@@ -17,7 +17,7 @@ def new(kind: str, target_id: int):
     target = services.target(current_user, kind, target_id)
     back = url_for(target.endpoint, **target.args)
     form = TsuhoForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: services.check_report(form.reason.data, form.detail.data)):
         try:
             _tsuho, created = services.report(current_user, kind, target_id, reason=form.reason.data,
                                               detail=form.detail.data)

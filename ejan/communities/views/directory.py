@@ -19,6 +19,11 @@ def _upload(field):
     return field.data.stream if field.data and field.data.filename else None
 
 
+def _check(form: CommunityForm):
+    return rules.check_community(form.name.data, form.category.data, form.description.data, form.join_policy.data,
+                                 form.topic_visibility.data)
+
+
 @bp.get("/communities")
 @login_required
 def index():
@@ -46,7 +51,7 @@ def mine():
 @takes_uploads
 def new():
     form = CommunityForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: _check(form)):
         try:
             community = rules.create_community(
                 current_user, name=form.name.data, category=form.category.data, description=form.description.data,
@@ -85,7 +90,7 @@ def image(community_id: int, variant: str):
 def edit(community_id: int):
     community = rules.editable_community(current_user, community_id)
     form = CommunityForm(obj=community)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: _check(form)):
         try:
             rules.update_community(
                 current_user, community.id, name=form.name.data, category=form.category.data,

@@ -11,6 +11,7 @@ from ...urls import page_number
 from .. import access, events as rules
 from ..forms import EventForm
 from .blueprint import bp
+from .membership import members_only
 
 
 def _event_start(form: EventForm):
@@ -21,10 +22,13 @@ def _event_start(form: EventForm):
 @login_required
 def community_events(community_id: int):
     community = access.get_community(current_user, community_id)
+    role = access.role_of(current_user, community)
+    if not access.can_read_topics(current_user, community, role):
+        return members_only(community, role, "events")
     past = request.args.get("past") == "1"
     page = rules.events_of(current_user, community, past=past, page=page_number(), per_page=per_page())
     return render("communities/community_events.html", community=community, page=page, past=past,
-                  role=access.role_of(current_user, community), going=rules.going_counts(page.items))
+                  role=role, going=rules.going_counts(page.items))
 
 
 @bp.get("/events")
@@ -39,7 +43,8 @@ def events():
 def new_event(community_id: int):
     community = rules.community_for_new_event(current_user, community_id)
     form = EventForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: rules.check_event(form.title.data, _event_start(form), form.place.data,
+                                                         form.description.data, new=True)):
         try:
             event = rules.create_event(current_user, community.id, title=form.title.data,
                                        starts_at=_event_start(form), place=form.place.data or "",
@@ -71,7 +76,8 @@ def edit_event(event_id: int):
     form = EventForm(obj=found)
     if request.method == "GET":
         form.date.data, form.time.data = jst_fields(found.starts_at)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: rules.check_event(form.title.data, _event_start(form), form.place.data,
+                                                         form.description.data)):
         try:
             rules.update_event(current_user, found.id, title=form.title.data, starts_at=_event_start(form),
                                place=form.place.data or "", description=form.description.data or "")

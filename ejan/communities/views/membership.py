@@ -30,6 +30,13 @@ def join(community_id: int):
                   role=access.role_of(current_user, community))
 
 
+def members_only(community, role: str | None, active: str):
+    """Instead of a bare 403 for a members-only community's topics or events: why not, and the way in
+    (join, ask to join, or where a request stands). Still 403: the list itself is not shown."""
+    return render("communities/members_only.html", status=403, community=community, role=role, active=active,
+                  form=JoinForm())
+
+
 @bp.route("/communities/<int:community_id>/leave", methods=["GET", "POST"])
 @login_required
 def leave(community_id: int):

@@ -12,6 +12,7 @@ from ...urls import page_number
 from .. import access, topics as rules
 from ..forms import CommentForm, TopicForm
 from .blueprint import bp
+from .membership import members_only
 
 
 def _token() -> str:
@@ -23,6 +24,8 @@ def _token() -> str:
 def topics(community_id: int):
     community = access.get_community(current_user, community_id)
     role = access.role_of(current_user, community)
+    if not access.can_read_topics(current_user, community, role):
+        return members_only(community, role, "topics")
     page = rules.topics_of(current_user, community, page_number(), per_page())
     return render("communities/topics.html", community=community, role=role, page=page)
 
@@ -34,7 +37,7 @@ def new_topic(community_id: int):
     form = TopicForm()
     if request.method == "GET":
         form.submit_token.data = _token()
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: rules.check_post(form.title.data, form.body.data)):
         try:
             topic = rules.create_topic(current_user, community.id, title=form.title.data, body=form.body.data,
                                        submit_token=form.submit_token.data or None)
@@ -69,7 +72,7 @@ def _topic_page(found, form, status: int = 200):
 def edit_topic(topic_id: int):
     found = rules.editable_topic(current_user, topic_id)
     form = TopicForm(obj=found)
-    if form.validate_on_submit():
+    if form.validate_on_submit(lambda: rules.check_post(form.title.data, form.body.data)):
         try:
             rules.edit_topic(current_user, found.id, title=form.title.data, body=form.body.data)
         except Invalid as error:
@@ -117,16 +120,15 @@ def comment(topic_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            rules.add_comment(current_user, found.id, form.body.data, follow=form.follow.data,
-                              submit_token=form.submit_token.data or None)
+            written = rules.add_comment(current_user, found.id, form.body.data, follow=form.follow.data,
+                                        submit_token=form.submit_token.data or None)
         except Invalid as error:
             form.add_error(error)
         else:
             flash(_("コメントを書きました。"))
-            size = per_page("comments")
-            # add_comment committed, so found.comment_count is read afresh and already counts this comment.
-            last = max(1, -(-found.comment_count // size))
-            return redirect(url_for("communities.topic", topic_id=found.id, page=last))
+            # Land on the new comment: its page of the list, scrolled to it (#c<id> works on most phones too).
+            page = rules.page_of_comment(written, per_page("comments"), viewer=current_user)
+            return redirect(url_for("communities.topic", topic_id=found.id, page=page, _anchor=f"c{written.id}"))
     return _topic_page(found, form, status=400)
 
 
