@@ -52,12 +52,15 @@ def visible_to(viewer: Member | None):
     """can_see() as a SQL condition, for lists, feeds and search."""
     if not access.is_active(viewer):
         return false()
-    return or_(
-        DiaryEntry.author_id == viewer.id,
-        and_(access.active_member(DiaryEntry.author_id),
-             or_(DiaryEntry.visibility == MEMBERS,
-                 and_(DiaryEntry.visibility == FRIENDS, access.friend_of(viewer.id, DiaryEntry.author_id))),
-             ~access.blocked_between(viewer.id, DiaryEntry.author_id)),
+    # "The author is active" stands outside the OR (the viewer, the author of their own entries, is
+    # active too): there PostgreSQL turns it into a join probing members by key for the few rows a
+    # page needs; inside the OR it became a subplan hashing all members on every request.
+    return and_(
+        access.active_member(DiaryEntry.author_id),
+        or_(DiaryEntry.author_id == viewer.id,
+            and_(or_(DiaryEntry.visibility == MEMBERS,
+                     and_(DiaryEntry.visibility == FRIENDS, access.friend_of(viewer.id, DiaryEntry.author_id))),
+                 ~access.blocked_between(viewer.id, DiaryEntry.author_id))),
     )
 
 
