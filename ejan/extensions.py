@@ -23,8 +23,9 @@ NAMING = {
 
 
 def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic's filter: PostgreSQL-only trigram indexes are written by hand in migrations, not in models."""
-    return not (type_ == "index" and name and name.endswith("_trgm"))
+    """Alembic's filter: PostgreSQL-only trigram and gram (GIN) indexes are written by hand in migrations,
+    not in models."""
+    return not (type_ == "index" and name and name.endswith(("_trgm", "_grams_gin")))
 
 
 class Base(DeclarativeBase):

@@ -10,11 +10,12 @@ from typing import BinaryIO, Iterable, Sequence
 
 from flask import current_app
 from flask_babel import format_number, gettext as _
-from sqlalchemy import and_, delete, false, func, or_, select, update
+from sqlalchemy import Integer, and_, delete, false, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import media, signals
+from .. import media, search_grams, signals
 from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound
@@ -142,6 +143,7 @@ def create_entry(author: Member, *, title: str, body: str, visibility: str,
         return earlier  # the same form sent twice: one entry
     keys = _store_photos(photos, PHOTOS_MAX)
     entry = DiaryEntry(author_id=author.id, title=title, body=body, visibility=visibility, submit_token=submit_token,
+                       search_grams=search_grams.grams(title, body),
                        photos=[DiaryPhoto(position=i, image_key=k) for i, k in enumerate(keys)])
     db.session.add(entry)
     try:
@@ -167,6 +169,7 @@ def update_entry(author: Member, entry_id: int, *, title: str, body: str, visibi
     free = [position for position in range(PHOTOS_MAX) if position not in used]
     entry.photos.extend(DiaryPhoto(position=free[i], image_key=key) for i, key in enumerate(keys))
     entry.title, entry.body, entry.visibility, entry.updated_at = title, body, visibility, utcnow()
+    entry.search_grams = search_grams.grams(title, body)
     db.session.commit()
     _drop_images(p.image_key for p in removing)
     return entry
@@ -213,7 +216,12 @@ def search(viewer: Member, query: str, page: int, per_page: int) -> Page:
         return Page(items=[], number=1, per_page=per_page, has_next=False)
     if len(query) > SEARCH_MAX:
         raise Invalid(_("検索語は%(max)d文字以内にしてください。", max=SEARCH_MAX), code="q")
-    return paginate(_listing(viewer).where(contains(query, DiaryEntry.title, DiaryEntry.body)), page, per_page)
+    found = contains(query, DiaryEntry.title, DiaryEntry.body)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The GIN index over the grams finds the candidates, ILIKE keeps the true matches.
+        found = and_(DiaryEntry.search_grams.op("@>")(literal(search_grams.query_grams(query), ARRAY(Integer))),
+                     found)
+    return paginate(_listing(viewer).where(found), page, per_page)
 
 
 def month(viewer: Member | None, author: Member, year: int, month_number: int) -> tuple[list[DiaryEntry], set[int]]:
