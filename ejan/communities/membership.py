@@ -228,7 +228,7 @@ def members_of(viewer: Member, community: Community, page: int, per_page: int) -
                 .order_by(Membership.created_at, Membership.member_id))
 
     runners = [m for role in (OWNER, MODERATOR) for m in db.session.scalars(joined(role).limit(skip + wanted))]
-    rows = runners[skip:]
+    rows = runners[skip:skip + wanted]
     rows += db.session.scalars(joined(MEMBER).limit(wanted - len(rows)).offset(max(0, skip - len(runners)))).all()
     return Page(items=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page)
 
