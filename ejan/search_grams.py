@@ -15,7 +15,7 @@ ejan_search_grams(title, body), for its backfill; tests/diary/test_diary_search_
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, Text
+from sqlalchemy import Integer, Text, and_, func, literal, or_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import TypeDecorator
 
@@ -43,6 +43,18 @@ def query_grams(query: str) -> list[int]:
     if len(codes) == 1:
         return codes
     return sorted({_signed(a << 16 | b) for a, b in zip(codes, codes[1:])})
+
+
+def matching(grams_column, query: str, *text_columns):
+    """PostgreSQL's condition: rows holding the query's grams (the GIN index), then truly containing it.
+
+    The recheck is strpos() over lower(), not ILIKE, on purpose: the planner prices a function
+    comparison at a flat third instead of multiplying its ILIKE guess with the grams' (the two are
+    the same fact, not independent), so for a common word (茶 is in half the city's diaries) it reads
+    the newest entries backwards and stops at a page, and for a rare one it asks the GIN index."""
+    needle = func.lower(literal(query))
+    return and_(grams_column.op("@>")(literal(query_grams(query), ARRAY(Integer))),
+                or_(*(func.strpos(func.lower(column), needle) > 0 for column in text_columns)))
 
 
 class Grams(TypeDecorator):

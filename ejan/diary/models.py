@@ -22,6 +22,9 @@ class DiaryEntry(db.Model):
     __table_args__ = (
         Index("ix_diary_entries_author_created", "author_id", "created_at"),
         Index("ix_diary_entries_visibility_created", "visibility", "created_at"),
+        # Search results come newest first over every visibility: for a common word the planner walks
+        # this backwards and stops at a page instead of sorting half the city's diaries.
+        Index("ix_diary_entries_created", "created_at", "id"),
         # Everyone's feed in its own order, only over the entries written for every member.
         Index("ix_diary_entries_site_feed", "created_at", "id", postgresql_where=text("visibility = 'members'"),
               sqlite_where=text("visibility = 'members'")),

@@ -10,8 +10,7 @@ from typing import BinaryIO, Iterable, Sequence
 
 from flask import current_app
 from flask_babel import format_number, gettext as _
-from sqlalchemy import Integer, and_, delete, false, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -216,11 +215,10 @@ def search(viewer: Member, query: str, page: int, per_page: int) -> Page:
         return Page(items=[], number=1, per_page=per_page, has_next=False)
     if len(query) > SEARCH_MAX:
         raise Invalid(_("検索語は%(max)d文字以内にしてください。", max=SEARCH_MAX), code="q")
-    found = contains(query, DiaryEntry.title, DiaryEntry.body)
     if db.session.get_bind().dialect.name == "postgresql":
-        # The GIN index over the grams finds the candidates, ILIKE keeps the true matches.
-        found = and_(DiaryEntry.search_grams.op("@>")(literal(search_grams.query_grams(query), ARRAY(Integer))),
-                     found)
+        found = search_grams.matching(DiaryEntry.search_grams, query, DiaryEntry.title, DiaryEntry.body)
+    else:
+        found = contains(query, DiaryEntry.title, DiaryEntry.body)
     return paginate(_listing(viewer).where(found), page, per_page)
 
 
