@@ -348,10 +348,16 @@ def record_footprint(visitor: Member, owner: Member) -> None:
         .values(visited_at=now).execution_options(synchronize_session=False)).rowcount
     if not moved:
         db.session.add(Footprint(owner_id=owner.id, visitor_id=visitor.id, day=day, visited_at=now))
+    # A footprint changes nothing the page has loaded, so the commit leaves it loaded: no reloading
+    # the visitor and the entry right after.
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
-        db.session.commit()
+        session.commit()
     except IntegrityError:
-        db.session.rollback()  # the same visitor, twice in the same instant: one footprint is right
+        session.rollback()  # the same visitor, twice in the same instant: one footprint is right
+    finally:
+        session.expire_on_commit = expire
 
 
 def footprints_of(owner: Member, page: int, per_page: int) -> Page:
