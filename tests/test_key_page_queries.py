@@ -17,6 +17,7 @@ from ejan.extensions import db
 from ejan.friends.models import Friendship
 from ejan.members.models import Member
 from ejan.notify.models import Notification
+from ejan.search_grams import grams
 from support import count_queries
 
 SMALL, LARGE = 10, 1_000
@@ -44,7 +45,8 @@ class Town:
         db.session.add_all([Membership(community_id=self.community.id, member_id=self.friend.id, role="owner"),
                             Membership(community_id=self.community.id, member_id=self.viewer.id, role="member")])
         self.topic = Topic(community_id=self.community.id, author_id=self.friend.id, title="摘み取り", body="いつ？")
-        self.entry = DiaryEntry(author_id=self.friend.id, title="掛川の新茶", body="茶畑へ", visibility=MEMBERS)
+        self.entry = DiaryEntry(author_id=self.friend.id, title="掛川の新茶", body="茶畑へ", visibility=MEMBERS,
+                                search_grams=grams("掛川の新茶", "茶畑へ"))
         db.session.add_all([self.topic, self.entry])
         db.session.commit()
         self.size = 0
@@ -70,7 +72,8 @@ class Town:
                              link=f"/diary/{self.entry.id}", created_at=at),
             ])
             entry = DiaryEntry(author_id=(person if n % 2 else self.friend).id, title=f"茶の日記{n}", body="掛川の茶" * 5,
-                               visibility=(MEMBERS, FRIENDS)[n % 2], created_at=at)
+                               visibility=(MEMBERS, FRIENDS)[n % 2], created_at=at,
+                               search_grams=grams(f"茶の日記{n}", "掛川の茶" * 5))  # as the diary service does
             if n % 3 == 0:
                 entry.photos = [DiaryPhoto(position=0, image_key=f"{n:032d}")]
             db.session.add(entry)

@@ -195,21 +195,28 @@ def _listing(viewer: Member | None):
     )
 
 
-def entries_of(viewer: Member | None, author: Member, page: int, per_page: int) -> Page:
-    return paginate(_listing(viewer).where(DiaryEntry.author_id == author.id), page, per_page)
+# Every diary list is newest first: its "次へ" links start after the last entry shown (ejan/pagination.py).
+_NEWEST_FIRST = (DiaryEntry.created_at, DiaryEntry.id)
 
 
-def friends_feed(viewer: Member, page: int, per_page: int) -> Page:
+def entries_of(viewer: Member | None, author: Member, page: int, per_page: int, after: str | None = None) -> Page:
+    return paginate(_listing(viewer).where(DiaryEntry.author_id == author.id), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after)
+
+
+def friends_feed(viewer: Member, page: int, per_page: int, after: str | None = None) -> Page:
     """New from my friends: entries of my friends that I may see, newest first."""
-    return paginate(_listing(viewer).where(DiaryEntry.author_id.in_(access.friend_ids(viewer.id))), page, per_page)
+    return paginate(_listing(viewer).where(DiaryEntry.author_id.in_(access.friend_ids(viewer.id))), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after)
 
 
-def site_feed(viewer: Member, page: int, per_page: int) -> Page:
+def site_feed(viewer: Member, page: int, per_page: int, after: str | None = None) -> Page:
     """New across the site: only entries written for every member."""
-    return paginate(_listing(viewer).where(DiaryEntry.visibility == MEMBERS), page, per_page)
+    return paginate(_listing(viewer).where(DiaryEntry.visibility == MEMBERS), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after)
 
 
-def search(viewer: Member, query: str, page: int, per_page: int) -> Page:
+def search(viewer: Member, query: str, page: int, per_page: int, after: str | None = None) -> Page:
     query = (query or "").strip()
     if not query:
         return Page(items=[], number=1, per_page=per_page, has_next=False)
@@ -219,7 +226,7 @@ def search(viewer: Member, query: str, page: int, per_page: int) -> Page:
         found = search_grams.matching(DiaryEntry.search_grams, query, DiaryEntry.title, DiaryEntry.body)
     else:
         found = contains(query, DiaryEntry.title, DiaryEntry.body)
-    return paginate(_listing(viewer).where(found), page, per_page)
+    return paginate(_listing(viewer).where(found), page, per_page, keyset=_NEWEST_FIRST, after=after)
 
 
 def month(viewer: Member | None, author: Member, year: int, month_number: int) -> tuple[list[DiaryEntry], set[int]]:

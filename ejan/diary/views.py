@@ -10,7 +10,7 @@ from ..clock import today_jst
 from ..errors import Forbidden, Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
-from ..mobile import page_number, per_page, render, text_part
+from ..mobile import page_after, page_number, per_page, render, text_part
 from ..site.images import send_image
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
@@ -39,7 +39,7 @@ def mine():
 def member(member_id: int):
     owner = members.visible_member(current_user, member_id)
     signals.member_page_viewed.send(current_user._get_current_object(), owner=owner)
-    page = services.entries_of(current_user, owner, page_number(), per_page())
+    page = services.entries_of(current_user, owner, page_number(), per_page(), page_after())
     today = today_jst()
     return _list_page("diary/member.html", page, owner=owner, year=today.year, month=today.month)
 
@@ -180,15 +180,15 @@ def delete_comment(comment_id: int):
 @bp.get("/diary/friends")
 @login_required
 def friends_feed():
-    return _list_page("diary/feed.html", services.friends_feed(current_user, page_number(), per_page()),
-                      feed="friends")
+    page = services.friends_feed(current_user, page_number(), per_page(), page_after())
+    return _list_page("diary/feed.html", page, feed="friends")
 
 
 @bp.get("/diary/everyone")
 @login_required
 def site_feed():
-    return _list_page("diary/feed.html", services.site_feed(current_user, page_number(), per_page()),
-                      feed="everyone")
+    page = services.site_feed(current_user, page_number(), per_page(), page_after())
+    return _list_page("diary/feed.html", page, feed="everyone")
 
 
 @bp.get("/diary/search")
@@ -196,7 +196,7 @@ def site_feed():
 def search():
     query = request.args.get("q", "").strip()
     try:
-        page = services.search(current_user, query, page_number(), per_page())
+        page = services.search(current_user, query, page_number(), per_page(), page_after())
         error = None
     except Invalid as invalid:
         page, error = services.search(current_user, "", 1, per_page()), invalid.message

@@ -67,6 +67,11 @@ def page_number() -> int:
     return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int)))
 
 
+def page_after() -> str | None:
+    """The key a keyset "次へ" link carries (ejan/pagination.py); the list checks it."""
+    return request.args.get("after") or None
+
+
 def init_app(app: Flask) -> None:
     app.request_class = DeviceRequest
     param = app.config["EJAN_SESSION_PARAM"]
