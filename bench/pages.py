@@ -78,6 +78,8 @@ def main() -> None:
     parser.add_argument("--device", default="pc", choices=("pc", "keitai"))
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the page's slowest statements")
     parser.add_argument("--profile", action="store_true", help="cProfile the page's requests")
+    parser.add_argument("--sort", default="cumulative", help="--profile's order: cumulative, tottime, ...")
+    parser.add_argument("--top", type=int, default=30, help="--profile's number of lines")
     args = parser.parse_args()
     if args.seed:
         seed(args.database_url, args.seed, replace=True)
@@ -113,7 +115,7 @@ def main() -> None:
         if args.explain:
             explain(engine, statements, top=3)
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     with app.app_context():
         db.engine.dispose()
 

@@ -102,6 +102,8 @@ PAGES = [
     Page("community", "/communities/{community}", "pc"),
     Page("topic", "/topics/{topic}", "pc"),
     Page("notifications", "/notifications", "pc"),
+    Page("search, one character (茶)", "/diary/search?q=%E8%8C%B6", "pc"),
+    Page("search, two characters (掛川)", "/diary/search?q=%E6%8E%9B%E5%B7%9D", "pc"),
     Page("home", "/", "keitai"),
     Page("diary, friends", "/diary/friends", "keitai"),
 ]

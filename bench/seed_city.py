@@ -45,6 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
+from ejan.search_grams import grams  # noqa: E402
+
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 DEFAULT_URL = DEFAULT_SERVER + "ejan_bench"
 
@@ -350,9 +352,12 @@ def diary(city: City) -> None:
             place, title = rng.choice(PLACES), rng.randrange(len(titles))
             body = "".join(rng.choice(SENTENCES).format(p=place, d=city.district[author]) for _ in range(rng.randint(1, 6)))
             author_of.append(author), moment_of.append(moment), kind_of.append(kinds[k]), title_of.append(title)
-            yield number, author, titles[title], body, visibilities[kinds[k]], city.at(moment)
+            row = (number, author, titles[title], body, visibilities[kinds[k]], city.at(moment))
+            # The search grams, as the diary service keeps them (PostgreSQL only; SQLite searches with LIKE).
+            yield (*row, grams(titles[title], body)) if city.loader.postgres else row
 
-    city.loader.load("diary_entries", ("id", "author_id", "title", "body", "visibility", "created_at"), entries())
+    columns = ("id", "author_id", "title", "body", "visibility", "created_at")
+    city.loader.load("diary_entries", columns + (("search_grams",) if city.loader.postgres else ()), entries())
     del authors, moments, order, kinds
 
     def comments() -> Iterator[tuple]:

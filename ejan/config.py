@@ -56,6 +56,10 @@ def load(instance_path: str) -> dict:
         # Counters shared by every worker: Redis whenever one is configured.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL") or (
             broker if broker and broker.startswith(("redis://", "rediss://")) else "memory://"),
+        # Figures costly to count and fine to show a few minutes old (ejan/caching.py): Redis, shared by
+        # every web worker, whenever one is configured; else a small cache inside each process.
+        **_cache_settings(_env("CACHE_URL") or (
+            broker if broker and broker.startswith(("redis://", "rediss://")) else None)),
         # How many proxies (nginx, a load balancer) stand in front and may be trusted for X-Forwarded-For/-Proto.
         "EJAN_PROXY_COUNT": _env_int("PROXY_COUNT", 0),
         "RATELIMIT_HEADERS_ENABLED": False,
@@ -125,6 +129,13 @@ def load(instance_path: str) -> dict:
         "WTF_I18N_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,  # a resident may leave a long diary form open all evening
     }
+
+
+def _cache_settings(url: str | None) -> dict:
+    if url is None:
+        return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000}
+    return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": "ejan:cache:",
+            "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}
 
 
 def _instance_secret(instance: Path) -> str:

@@ -1,6 +1,7 @@
 """The shared extension objects; the app factory binds them to an app."""
 from celery import Celery
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -22,8 +23,9 @@ NAMING = {
 
 
 def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic's filter: PostgreSQL-only trigram indexes are written by hand in migrations, not in models."""
-    return not (type_ == "index" and name and name.endswith("_trgm"))
+    """Alembic's filter: PostgreSQL-only trigram and gram (GIN) indexes are written by hand in migrations,
+    not in models."""
+    return not (type_ == "index" and name and name.endswith(("_trgm", "_grams_gin")))
 
 
 class Base(DeclarativeBase):
@@ -35,6 +37,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+cache = Cache()  # figures fine to show a few minutes old (ejan/caching.py)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 celery = Celery("ejan", task_cls="ejan.tasks:AppContextTask")
 

@@ -172,7 +172,8 @@ class DbSessionInterface(SessionInterface):
                    WebSession.successor)
             .where(WebSession.token_hash == _hash(token), WebSession.expires_at > utcnow())
         ).first()
-        db.session.rollback()  # release the read so a view starts its own transaction cleanly
+        # The view goes on in this same transaction and connection (READ COMMITTED: each statement
+        # sees what is committed when it runs), so a page checks out and pings one connection, not two.
         return row
 
     def save_session(self, app: Flask, sess: DbSession, response) -> None:
@@ -180,7 +181,21 @@ class DbSessionInterface(SessionInterface):
         lifetime = timedelta(days=app.config["EJAN_SESSION_DAYS"])
         now = utcnow()
         keep = _keepable(sess) and not sess.light
-        written = False
+        # An ordinary page view has nothing to write: no connection, no transaction.
+        written = self._write(app, sess, keep, now, lifetime) if _has_writes(sess, keep) else False
+        if not keep and not sess.new:
+            response.delete_cookie(cookie_name)
+        if sess.transport == URL:
+            response.set_cookie(PROBE_COOKIE, "1", max_age=365 * 24 * 3600, httponly=True,
+                                secure=cookies_secure(), samesite="Lax")
+            return
+        sent = request.cookies.get(cookie_name)
+        if (keep and (written or sent != sess.token)) or (sess.light and sent != sess.token):
+            response.set_cookie(cookie_name, sess.token, max_age=int(lifetime.total_seconds()), httponly=True,
+                                secure=cookies_secure(), samesite=app.config["SESSION_COOKIE_SAMESITE"])
+
+    def _write(self, app: Flask, sess: DbSession, keep: bool, now: datetime, lifetime: timedelta) -> bool:
+        """Store what the response changed; True when the session's own row was written."""
         with db.engine.begin() as conn:
             if sess.replaced_token:
                 conn.execute(delete(WebSession).where(WebSession.token_hash == _hash(sess.replaced_token)))
@@ -194,27 +209,25 @@ class DbSessionInterface(SessionInterface):
                     if sess.retiring_token:
                         conn.execute(delete(WebSession).where(
                             WebSession.token_hash == _hash(sess.retiring_token)))
-                    response.delete_cookie(cookie_name)
-            elif sess.modified or sess.new:
-                values = {"data": json.dumps(dict(sess)), "member_id": _member_id(sess),
-                          "expires_at": now + lifetime}
-                token_hash = _hash(sess.token)
-                updated = conn.execute(
-                    update(WebSession).where(WebSession.token_hash == token_hash).values(**values)
-                ).rowcount
-                if not updated:
-                    conn.execute(insert(WebSession).values(
-                        token_hash=token_hash, agent_hash=_agent_hash(request), transport=sess.transport,
-                        issued_at=now, **values))
-                written = True
-        if sess.transport == URL:
-            response.set_cookie(PROBE_COOKIE, "1", max_age=365 * 24 * 3600, httponly=True,
-                                secure=cookies_secure(), samesite="Lax")
-            return
-        sent = request.cookies.get(cookie_name)
-        if (keep and (written or sent != sess.token)) or (sess.light and sent != sess.token):
-            response.set_cookie(cookie_name, sess.token, max_age=int(lifetime.total_seconds()), httponly=True,
-                                secure=cookies_secure(), samesite=app.config["SESSION_COOKIE_SAMESITE"])
+                return False
+            if not (sess.modified or sess.new):
+                return False
+            values = {"data": json.dumps(dict(sess)), "member_id": _member_id(sess), "expires_at": now + lifetime}
+            token_hash = _hash(sess.token)
+            updated = conn.execute(
+                update(WebSession).where(WebSession.token_hash == token_hash).values(**values)).rowcount
+            if not updated:
+                conn.execute(insert(WebSession).values(
+                    token_hash=token_hash, agent_hash=_agent_hash(request), transport=sess.transport,
+                    issued_at=now, **values))
+            return True
+
+
+def _has_writes(sess: DbSession, keep: bool) -> bool:
+    """Does saving this session change any row? (Mirrors the branches of _write.)"""
+    if sess.replaced_token or (sess.retiring_token and keep):
+        return True
+    return (not sess.new) if not keep else (sess.modified or sess.new)
 
 
 def _new_light(app: Flask, req, transport: str, nonce: str, *, in_url: bool) -> DbSession:

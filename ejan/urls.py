@@ -35,6 +35,11 @@ def page_number() -> int:
     return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int)))
 
 
+def page_after() -> str | None:
+    """The key a keyset "次へ" link carries (ejan/pagination.py); the list checks it."""
+    return request.args.get("after") or None
+
+
 def local_path(target: str | None) -> str | None:
     """`target` if it is a path on this site, else None: an open redirect after login is a phishing tool.
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ejan import create_app
-from ejan.extensions import db, limiter
+from ejan.extensions import cache, db, limiter
 from ejan.friends.models import Friendship
 from ejan.members import services as members
 from support import PASSWORD, PC_UA, phone_ua
@@ -122,9 +122,10 @@ def _own_context(wsgi_app):
 
 @pytest.fixture(autouse=True)
 def _clean(app):
-    """Every test starts from empty tables and fresh rate-limit counters."""
+    """Every test starts from empty tables, fresh rate-limit counters and an empty cache."""
     with app.app_context():
         limiter.reset()
+        cache.clear()
         yield
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

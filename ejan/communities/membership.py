@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import signals
 from ..clock import utcnow
@@ -210,15 +210,27 @@ def runner_ids(community: Community) -> list[int]:
 
 
 def members_of(viewer: Member, community: Community, page: int, per_page: int) -> Page:
-    """Joined members, the owner and moderators first; anyone with a block between them and the viewer is left out."""
+    """Joined members, the owner and moderators first; anyone with a block between them and the viewer is left out.
+
+    The few runners and the many members are fetched apart, each in the order of the
+    (community_id, role, created_at) index, so a page of a 17,000-member community reads a page of
+    rows instead of sorting every membership by role."""
     get_community(viewer, community.id)
-    rank = case((Membership.role == OWNER, 0), (Membership.role == MODERATOR, 1), else_=2)
-    stmt = (select(Membership).where(Membership.community_id == community.id, Membership.role.in_(JOINED))
-            .join(Member, Member.id == Membership.member_id)
-            .where(who.active(), who.not_blocked_between(viewer, Membership.member_id))
-            .options(selectinload(Membership.member))
-            .order_by(rank, Membership.created_at, Membership.member_id))
-    return paginate(stmt, page, per_page)
+    number = max(1, page)
+    skip, wanted = (number - 1) * per_page, per_page + 1  # one more row tells whether a next page exists
+
+    def joined(role: str):
+        # One role per statement: an equality on (community_id, role) is what lets the index give the order.
+        return (select(Membership).where(Membership.community_id == community.id, Membership.role == role)
+                .join(Member, Member.id == Membership.member_id)
+                .where(who.active(), who.not_blocked_between(viewer, Membership.member_id))
+                .options(contains_eager(Membership.member))
+                .order_by(Membership.created_at, Membership.member_id))
+
+    runners = [m for role in (OWNER, MODERATOR) for m in db.session.scalars(joined(role).limit(skip + wanted))]
+    rows = runners[skip:skip + wanted]
+    rows += db.session.scalars(joined(MEMBER).limit(wanted - len(rows)).offset(max(0, skip - len(runners)))).all()
+    return Page(items=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page)
 
 
 def people_waiting(actor: Member, community: Community, role: str, page: int, per_page: int) -> Page:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..extensions import db
 from ..members.models import Member
+from ..search_grams import Grams
 
 MEMBERS = "members"  # every logged-in member
 FRIENDS = "friends"
@@ -21,6 +22,12 @@ class DiaryEntry(db.Model):
     __table_args__ = (
         Index("ix_diary_entries_author_created", "author_id", "created_at"),
         Index("ix_diary_entries_visibility_created", "visibility", "created_at"),
+        # Search results come newest first over every visibility: for a common word the planner walks
+        # this backwards and stops at a page instead of sorting half the city's diaries.
+        Index("ix_diary_entries_created", "created_at", "id"),
+        # Everyone's feed in its own order, only over the entries written for every member.
+        Index("ix_diary_entries_site_feed", "created_at", "id", postgresql_where=text("visibility = 'members'"),
+              sqlite_where=text("visibility = 'members'")),
         # A double submit carries the same form token: the second insert is refused.
         UniqueConstraint("author_id", "submit_token", name="uq_diary_entries_submit"),
     )
@@ -33,6 +40,8 @@ class DiaryEntry(db.Model):
     submit_token: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The characters and pairs of title and body, for search (ejan/search_grams.py); PostgreSQL only.
+    search_grams: Mapped[list[int] | None] = mapped_column(Grams(), deferred=True)
 
     author: Mapped[Member] = relationship()
     photos: Mapped[list[DiaryPhoto]] = relationship(

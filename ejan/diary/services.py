@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import media, signals
+from .. import media, search_grams, signals
 from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..cleaning import clean_text, single_line
@@ -53,12 +53,15 @@ def visible_to(viewer: Member | None):
     """can_see() as a SQL condition, for lists, feeds and search."""
     if not access.is_active(viewer):
         return false()
-    return or_(
-        DiaryEntry.author_id == viewer.id,
-        and_(access.active_member(DiaryEntry.author_id),
-             or_(DiaryEntry.visibility == MEMBERS,
-                 and_(DiaryEntry.visibility == FRIENDS, access.friend_of(viewer.id, DiaryEntry.author_id))),
-             ~access.blocked_between(viewer.id, DiaryEntry.author_id)),
+    # "The author is active" stands outside the OR (the viewer, the author of their own entries, is
+    # active too): there PostgreSQL turns it into a join probing members by key for the few rows a
+    # page needs; inside the OR it became a subplan hashing all members on every request.
+    return and_(
+        access.active_member(DiaryEntry.author_id),
+        or_(DiaryEntry.author_id == viewer.id,
+            and_(or_(DiaryEntry.visibility == MEMBERS,
+                     and_(DiaryEntry.visibility == FRIENDS, access.friend_of(viewer.id, DiaryEntry.author_id))),
+                 ~access.blocked_between(viewer.id, DiaryEntry.author_id))),
     )
 
 
@@ -141,6 +144,7 @@ def create_entry(author: Member, *, title: str, body: str, visibility: str,
         return earlier  # the same form sent twice: one entry
     keys = _store_photos(photos, PHOTOS_MAX)
     entry = DiaryEntry(author_id=author.id, title=title, body=body, visibility=visibility, submit_token=submit_token,
+                       search_grams=search_grams.grams(title, body),
                        photos=[DiaryPhoto(position=i, image_key=k) for i, k in enumerate(keys)])
     db.session.add(entry)
     try:
@@ -166,6 +170,7 @@ def update_entry(author: Member, entry_id: int, *, title: str, body: str, visibi
     free = [position for position in range(PHOTOS_MAX) if position not in used]
     entry.photos.extend(DiaryPhoto(position=free[i], image_key=key) for i, key in enumerate(keys))
     entry.title, entry.body, entry.visibility, entry.updated_at = title, body, visibility, utcnow()
+    entry.search_grams = search_grams.grams(title, body)
     db.session.commit()
     _drop_images(p.image_key for p in removing)
     return entry
@@ -192,27 +197,38 @@ def _listing(viewer: Member | None):
     )
 
 
-def entries_of(viewer: Member | None, author: Member, page: int, per_page: int) -> Page:
-    return paginate(_listing(viewer).where(DiaryEntry.author_id == author.id), page, per_page)
+# Every diary list is newest first: its "次へ" links start after the last entry shown (ejan/pagination.py).
+_NEWEST_FIRST = (DiaryEntry.created_at, DiaryEntry.id)
 
 
-def friends_feed(viewer: Member, page: int, per_page: int) -> Page:
+def entries_of(viewer: Member | None, author: Member, page: int, per_page: int, after: str | None = None) -> Page:
+    return paginate(_listing(viewer).where(DiaryEntry.author_id == author.id), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after)
+
+
+def friends_feed(viewer: Member, page: int, per_page: int, after: str | None = None) -> Page:
     """New from my friends: entries of my friends that I may see, newest first."""
-    return paginate(_listing(viewer).where(DiaryEntry.author_id.in_(access.friend_ids(viewer.id))), page, per_page)
+    return paginate(_listing(viewer).where(DiaryEntry.author_id.in_(access.friend_ids(viewer.id))), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after)
 
 
-def site_feed(viewer: Member, page: int, per_page: int) -> Page:
+def site_feed(viewer: Member, page: int, per_page: int, after: str | None = None) -> Page:
     """New across the site: only entries written for every member."""
-    return paginate(_listing(viewer).where(DiaryEntry.visibility == MEMBERS), page, per_page)
+    return paginate(_listing(viewer).where(DiaryEntry.visibility == MEMBERS), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after)
 
 
-def search(viewer: Member, query: str, page: int, per_page: int) -> Page:
+def search(viewer: Member, query: str, page: int, per_page: int, after: str | None = None) -> Page:
     query = (query or "").strip()
     if not query:
         return Page(items=[], number=1, per_page=per_page, has_next=False)
     if len(query) > SEARCH_MAX:
         raise Invalid(_("検索語は%(max)d文字以内にしてください。", max=SEARCH_MAX), code="q")
-    return paginate(_listing(viewer).where(contains(query, DiaryEntry.title, DiaryEntry.body)), page, per_page)
+    if db.session.get_bind().dialect.name == "postgresql":
+        found = search_grams.matching(DiaryEntry.search_grams, query, DiaryEntry.title, DiaryEntry.body)
+    else:
+        found = contains(query, DiaryEntry.title, DiaryEntry.body)
+    return paginate(_listing(viewer).where(found), page, per_page, keyset=_NEWEST_FIRST, after=after)
 
 
 def month(viewer: Member | None, author: Member, year: int, month_number: int) -> tuple[list[DiaryEntry], set[int]]:
@@ -355,10 +371,16 @@ def record_footprint(visitor: Member, owner: Member) -> None:
         .values(visited_at=now).execution_options(synchronize_session=False)).rowcount
     if not moved:
         db.session.add(Footprint(owner_id=owner.id, visitor_id=visitor.id, day=day, visited_at=now))
+    # A footprint changes nothing the page has loaded, so the commit leaves it loaded: no reloading
+    # the visitor and the entry right after.
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
-        db.session.commit()
+        session.commit()
     except IntegrityError:
-        db.session.rollback()  # the same visitor, twice in the same instant: one footprint is right
+        session.rollback()  # the same visitor, twice in the same instant: one footprint is right
+    finally:
+        session.expire_on_commit = expire
 
 
 def footprints_of(owner: Member, page: int, per_page: int) -> Page:

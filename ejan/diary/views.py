@@ -11,7 +11,7 @@ from ..errors import Forbidden, Invalid
 from ..forms import ConfirmForm
 from ..members import services as members
 from ..mobile import per_page, render, text_part
-from ..urls import page_number
+from ..urls import page_after, page_number
 from ..images import send_image
 from . import services
 from .forms import CommentForm, EntryForm, SettingsForm
@@ -40,7 +40,7 @@ def mine():
 def member(member_id: int):
     owner = members.visible_member(current_user, member_id)
     signals.member_page_viewed.send(current_user._get_current_object(), owner=owner)
-    page = services.entries_of(current_user, owner, page_number(), per_page())
+    page = services.entries_of(current_user, owner, page_number(), per_page(), page_after())
     today = today_jst()
     return _list_page("diary/member.html", page, owner=owner, year=today.year, month=today.month)
 
@@ -177,15 +177,15 @@ def delete_comment(comment_id: int):
 @bp.get("/diary/friends")
 @login_required
 def friends_feed():
-    return _list_page("diary/feed.html", services.friends_feed(current_user, page_number(), per_page()),
-                      feed="friends")
+    page = services.friends_feed(current_user, page_number(), per_page(), page_after())
+    return _list_page("diary/feed.html", page, feed="friends")
 
 
 @bp.get("/diary/everyone")
 @login_required
 def site_feed():
-    return _list_page("diary/feed.html", services.site_feed(current_user, page_number(), per_page()),
-                      feed="everyone")
+    page = services.site_feed(current_user, page_number(), per_page(), page_after())
+    return _list_page("diary/feed.html", page, feed="everyone")
 
 
 @bp.get("/diary/search")
@@ -193,7 +193,7 @@ def site_feed():
 def search():
     query = request.args.get("q", "").strip()
     try:
-        page = services.search(current_user, query, page_number(), per_page())
+        page = services.search(current_user, query, page_number(), per_page(), page_after())
         error = None
     except Invalid as invalid:
         page, error = services.search(current_user, "", 1, per_page()), invalid.message

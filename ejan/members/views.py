@@ -130,7 +130,7 @@ def profile(member_id: int):
         relation=friends.relation(current_user, member),
         friends_page=friends.friends_of(member, 1, 9, viewer=current_user),
         friend_count=friends.friend_count(member, viewer=current_user),
-        fof_count=friends.friends_of_friends_count(member),
+        fof_count=friends.friends_of_friends_shown(member),
         introductions=friends.introductions_for(member, viewer=current_user),
         blocking=blocking.is_blocking(current_user, member),
         form=ConfirmForm(),

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from ejan.clock import utcnow
+from ejan.communities import membership
 from ejan.communities.models import (APPROVAL, MEMBER, MEMBERS_ONLY, MODERATOR, OWNER, Community, Event, Membership,
                                      Topic, TopicComment)
 from ejan.extensions import db
@@ -144,3 +145,25 @@ def test_a_long_topic_pages_its_comments_with_the_same_statements_on_every_page(
     first = statements(client, f"/topics/{community.first_topic_id}")
     last = statements(client, f"/topics/{community.first_topic_id}?page=2")
     assert_same(first, last)
+
+
+def test_a_member_list_with_more_moderators_than_a_page_pages_through_them_all(make_member):
+    """The runners and the members are read apart; a page may hold only runners, or both."""
+    owner, viewer = make_member("管理人"), make_member("読者")
+    community = Community(name="大きな会", category="地域", description="", owner_id=owner.id)
+    db.session.add(community)
+    db.session.flush()
+    people = [make_member(f"副{i}") for i in range(7)] + [make_member(f"員{i}") for i in range(5)]
+    db.session.add_all([Membership(community_id=community.id, member_id=owner.id, role="owner")]
+                       + [Membership(community_id=community.id, member_id=p.id,
+                                     role="moderator" if p.nickname.startswith("副") else "member") for p in people])
+    db.session.commit()
+    seen, number = [], 1
+    while True:
+        page = membership.members_of(viewer, community, number, 3)
+        assert len(page.items) <= 3
+        seen += [m.member.nickname for m in page.items]
+        if not page.has_next:
+            break
+        number += 1
+    assert seen == ["管理人"] + [f"副{i}" for i in range(7)] + [f"員{i}" for i in range(5)]
