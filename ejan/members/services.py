@@ -328,7 +328,8 @@ def suspend(actor: Member, member: Member) -> None:
         raise Forbidden(_("管理者だけが利用停止にできます。"))
     if member.id == actor.id:
         raise Invalid(_("自分自身は利用停止にできません。"))
-    member.status = STATUS_SUSPENDED
+    if _change_status(member, STATUS_ACTIVE, STATUS_SUSPENDED):
+        signals.member_suspended.send(member)
     sessions.end_all_for(member.id)
     db.session.commit()
 
@@ -336,8 +337,17 @@ def suspend(actor: Member, member: Member) -> None:
 def reinstate(actor: Member, member: Member) -> None:
     if not actor.is_admin:
         raise Forbidden(_("管理者だけが利用停止を解除できます。"))
-    member.status = STATUS_ACTIVE
+    if _change_status(member, STATUS_SUSPENDED, STATUS_ACTIVE):
+        signals.member_reinstated.send(member)
     db.session.commit()
+
+
+def _change_status(member: Member, was: str, now: str) -> bool:
+    """Conditional, so two admins suspending at once announce it once (counts follow the announcement)."""
+    changed = db.session.execute(update(Member).where(Member.id == member.id, Member.status == was)
+                                 .values(status=now).execution_options(synchronize_session=False)).rowcount
+    db.session.expire(member, ["status"])
+    return bool(changed)
 
 
 def create_member(email: str, nickname: str, password: str, *, role: str = "member",
