@@ -1,5 +1,5 @@
 """counts and roles that races corrupted: member_count without suspended members, comment_count, one owner
-per community
+per community, one friend request per pair of members either way
 
 Revision ID: 0008_counts
 Revises: 0007_session_binding
@@ -44,7 +44,20 @@ def upgrade():
             SELECT count(*) FROM community_topic_comments c WHERE c.topic_id = community_topics.id)"""))
 
 
+    # Two members who asked each other at the same moment were left with two requests and no friendship:
+    # both said yes, so they become friends now, and the index keeps one request per pair from here on.
+    mutual = """FROM friend_requests r WHERE EXISTS (
+        SELECT 1 FROM friend_requests o WHERE o.from_id = r.to_id AND o.to_id = r.from_id)"""
+    op.execute(sa.text(f"""
+        INSERT INTO friendships (member_id, friend_id, created_at) SELECT r.from_id, r.to_id, r.created_at {mutual}
+        AND NOT EXISTS (SELECT 1 FROM friendships f WHERE f.member_id = r.from_id AND f.friend_id = r.to_id)"""))
+    op.execute(sa.text(f"DELETE FROM friend_requests WHERE id IN (SELECT r.id {mutual})"))
+    op.create_index('uq_friend_requests_either_way', 'friend_requests', [
+        sa.text('(from_id + to_id)'), sa.text('abs(from_id - to_id)')], unique=True)
+
+
 def downgrade():
+    op.drop_index('uq_friend_requests_either_way', table_name='friend_requests')
     with op.batch_alter_table('community_memberships', schema=None) as batch_op:
         batch_op.drop_index('uq_community_memberships_owner', postgresql_where=sa.text("role = 'owner'"),
                             sqlite_where=sa.text("role = 'owner'"))
