@@ -1,5 +1,4 @@
-"""counts and roles that races corrupted: member_count without suspended members, comment_count, one owner
-per community, one friend request per pair of members either way
+"""counts and roles kept right under races: member_count without suspended members, one owner per community, one friend request per pair
 
 Revision ID: 0008_counts
 Revises: 0007_session_binding
