@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from flask_babel import format_number, gettext as _
-from sqlalchemy import delete, exists, false, or_, select, update
+from sqlalchemy import delete, exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
