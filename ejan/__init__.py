@@ -71,11 +71,13 @@ def _configure_extensions(app: Flask, features) -> None:
 def _configure_routing(app: Flask) -> None:
     from werkzeug.routing import IntegerConverter
 
+    from .dbutil import ID_MAX
+
     class IdConverter(IntegerConverter):
         """Ids fit the database's integer: /diary/99999999999999999999 is a plain 404, not an overflow."""
 
         def __init__(self, map, *args, **kwargs):
-            kwargs.setdefault("max", 2**31 - 1)
+            kwargs.setdefault("max", ID_MAX)
             super().__init__(map, *args, **kwargs)
 
     app.url_map.converters["int"] = IdConverter

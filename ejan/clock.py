@@ -42,11 +42,15 @@ def start_of_today_jst() -> datetime:
 def from_jst_fields(day: date | None, hour_minute: time | None) -> datetime | None:
     """A date and a time typed in two fields (keitai have no date pickers), in Japan time, as stored.
 
-    None when either field is empty, so the rules can say which one is missing.
+    None when either field is empty, or names a moment the calendar cannot hold in UTC (the first
+    hours of year 1), so the rules can say which one is missing.
     """
     if day is None or hour_minute is None:
         return None
-    return jst_to_utc(datetime.combine(day, hour_minute))
+    try:
+        return jst_to_utc(datetime.combine(day, hour_minute))
+    except OverflowError:
+        return None
 
 
 def jst_fields(moment: datetime) -> tuple[date, time]:

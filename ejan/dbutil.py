@@ -4,6 +4,17 @@ from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 
+ID_MAX = 2**31 - 1  # ids are the database's INTEGER; a larger number overflows it (PostgreSQL) or the driver
+
+
+def as_id(value) -> int | None:
+    """An id typed or posted as text, or None: only plain ASCII digits (not "1e9", "-1" or "１２"), within INTEGER."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= ID_MAX else None
+
 
 def add_once(row) -> bool:
     """Insert a row whose key may already exist (a double tap, two tabs); an existing row is as good.

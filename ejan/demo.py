@@ -80,8 +80,9 @@ def load() -> tuple[str, str]:
     for a, b in sorted(pairs)[:12]:
         db.session.add(Introduction(about_id=a, author_id=b, body=rng.choice(INTROS)))
     # A few open requests, so the request pages and notifications are not empty.
-    for member in residents[:3]:
+    for member in residents[:3]:  # one request per pair, either way (two who asked each other are friends)
         candidates = [r for r in residents if r.id != member.id and (min(r.id, member.id), max(r.id, member.id)) not in pairs]
+        pairs.add((min(candidates[0].id, member.id), max(candidates[0].id, member.id)))
         db.session.add(FriendRequest(from_id=candidates[0].id, to_id=member.id, message="はじめまして！"))
     for number, member in enumerate(residents):
         for title, body in rng.sample(DIARY, 2):

@@ -7,6 +7,7 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
 
 from .cleaning import single_line
 from .errors import Invalid
@@ -15,6 +16,18 @@ from .mobile.roundtrip import restore
 REQUIRED = _l("入力してください。")
 KEITAI_EDIT_REFUSED = _l("この携帯電話で表示できない文字（〓）のすぐ近くが変更されたため、保存しませんでした。"
                          "元の文章はそのままです。〓の前後を変えずに直すか、PCやスマートフォンから編集してください。")
+
+
+class PlausibleDate:
+    """A date a resident could mean: year 1 or 9999 is a slip of the finger, and near the ends of the
+    calendar turning Japan time into UTC (or back, to show it) overflows."""
+
+    def __init__(self, message, first_year: int = 1900, last_year: int = 2999):
+        self.message, self.first_year, self.last_year = message, first_year, last_year
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not self.first_year <= field.data.year <= self.last_year:
+            raise ValidationError(self.message)
 
 
 class BaseForm(FlaskForm):

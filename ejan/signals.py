@@ -13,3 +13,7 @@ diary_commented = _signals.signal("diary-commented")  # sender: DiaryComment, fo
 community_join_requested = _signals.signal("community-join-requested")  # sender: Community, requester=Member
 community_join_approved = _signals.signal("community-join-approved")  # sender: Community, member_id, actor
 topic_commented = _signals.signal("topic-commented")  # sender: TopicComment, topic=Topic, followers=[member ids]
+# Sent inside the transaction that changes the member's status, before its commit: receivers change their own
+# rows (counts) in the same transaction and never commit. Sent only when the status really changed.
+member_suspended = _signals.signal("member-suspended")  # sender: Member
+member_reinstated = _signals.signal("member-reinstated")  # sender: Member

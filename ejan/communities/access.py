@@ -20,8 +20,13 @@ from .models import JOINED, SITE, Community, Membership
 def role_of(viewer: Member | None, community: Community) -> str | None:
     if not is_active(viewer):
         return None
+    return role_of_id(community.id, viewer.id)
+
+
+def role_of_id(community_id: int, member_id: int) -> str | None:
+    """The stored role, whoever is asking (a runner looking at someone else's row)."""
     return db.session.scalar(select(Membership.role).where(
-        Membership.community_id == community.id, Membership.member_id == viewer.id))
+        Membership.community_id == community_id, Membership.member_id == member_id))
 
 
 def can_read_topics(viewer: Member | None, community: Community, role: str | None = None) -> bool:

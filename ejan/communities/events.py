@@ -73,11 +73,15 @@ def get_event(viewer: Member | None, event_id: int) -> Event:
 
 
 def can_change_event(actor: Member, event: Event) -> bool:
-    return is_active(actor) and (event.author_id == actor.id or role_of(actor, event.community) in RUNNERS)
+    """Whoever made it while still a member (as with topics: leaving or a ban ends it), and the runners."""
+    if not is_active(actor):
+        return False
+    role = role_of(actor, event.community)
+    return role in RUNNERS or (event.author_id == actor.id and role in JOINED)
 
 
 def changeable_event(actor: Member, event_id: int) -> Event:
-    """An event the actor may edit or delete: whoever made it, and the owner and moderators."""
+    """An event the actor may edit or delete: whoever made it while a member, and the owner and moderators."""
     event = get_event(actor, event_id)
     if not can_change_event(actor, event):
         raise Forbidden(_("イベントを変えられるのは作った人と管理人・副管理人です。"))

@@ -9,6 +9,7 @@ from .views import bp
 feature = Feature(
     name="communities",
     blueprints=(bp,),
+    receivers=("ejan.communities.counts",),  # suspension takes a member out of member_count
     nav=(NavLink("communities.mine", _l("コミュニティ"), order=20),),
     tsuho_targets=tsuho.KINDS,
     notifications={

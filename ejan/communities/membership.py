@@ -15,17 +15,12 @@ from ..extensions import db
 from ..members import access as who
 from ..members.models import Member
 from ..pagination import Page, paginate
-from .access import get_community, is_active, require_role, role_of
+from . import counts
+from .access import get_community, is_active, require_role, role_of, role_of_id
 from .models import APPROVAL, BANNED, JOINED, MEMBER, MODERATOR, OWNER, PENDING, RUNNERS, Community, Membership
 
 
 # --- joining and leaving ------------------------------------------------------------------------------------
-
-def _bump_members(community_id: int, delta: int) -> None:
-    db.session.execute(update(Community).where(Community.id == community_id)
-                       .values(member_count=Community.member_count + delta)
-                       .execution_options(synchronize_session=False))
-
 
 def join(actor: Member, community_id: int, message: str = "") -> str:
     """Join an open community, or ask to join an approval one. Returns the new role."""
@@ -38,11 +33,11 @@ def join(actor: Member, community_id: int, message: str = "") -> str:
     if current == PENDING:
         raise Invalid(_("参加を申請済みです。管理人の承認をお待ちください。"))
     role = PENDING if community.join_policy == APPROVAL else MEMBER
-    try:  # the UPDATE below flushes the INSERT first: a duplicate fails there, not at commit
+    try:  # a duplicate fails at the flush, inside the try
         db.session.add(Membership(community_id=community.id, member_id=actor.id, role=role,
                                   message=(message or "").strip()[:500]))
-        if role == MEMBER:
-            _bump_members(community.id, +1)
+        db.session.flush()
+        counts.membership_changed(community.id, actor.id, None, role)
         db.session.commit()
     except IntegrityError:
         # Joined twice at once (double tap): the primary key let the first one in.
@@ -65,28 +60,34 @@ def leave(actor: Member, community_id: int) -> None:
 
 
 def _delete_membership(community_id: int, member_id: int, roles: Sequence[str]) -> str | None:
-    """Delete the row only if its role is still one of `roles`; keep the member count right."""
-    role = db.session.scalar(select(Membership.role).where(
-        Membership.community_id == community_id, Membership.member_id == member_id))
-    deleted = db.session.execute(delete(Membership).where(
-        Membership.community_id == community_id, Membership.member_id == member_id, Membership.role.in_(roles))
-        .execution_options(synchronize_session=False)).rowcount
-    if deleted and role in JOINED:
-        _bump_members(community_id, -1)
-    return role if deleted else None
+    """Delete the row only if its role is still one of `roles`; returns the role it had, None if none matched.
+
+    One conditional DELETE per role, so the role counted is the role deleted even when an approval or a
+    ban changes the row at the same moment (a role read beforehand could already be stale)."""
+    for role in roles:
+        if _change_role(community_id, member_id, role, None):
+            return role
+    return None
+
+
+def _change_role(community_id: int, member_id: int, was: str, now: str | None, **values) -> bool:
+    """The one way a membership's role changes: only if it is still `was` (None deletes the row).
+    The member count follows only when the row really changed."""
+    where = (Membership.community_id == community_id, Membership.member_id == member_id, Membership.role == was)
+    stmt = delete(Membership) if now is None else update(Membership).values(role=now, **values)
+    if not db.session.execute(stmt.where(*where).execution_options(synchronize_session=False)).rowcount:
+        return False
+    counts.membership_changed(community_id, member_id, was, now)
+    return True
 
 
 def approve(actor: Member, community_id: int, member_id: int) -> None:
     community = get_community(actor, community_id)
     require_role(actor, community, RUNNERS, _("参加を承認できるのは管理人と副管理人です。"))
     # Conditional: of two moderators approving at once, one turns the request into a membership.
-    changed = db.session.execute(update(Membership).where(
-        Membership.community_id == community.id, Membership.member_id == member_id, Membership.role == PENDING)
-        .values(role=MEMBER, created_at=utcnow()).execution_options(synchronize_session=False)).rowcount
-    if not changed:
+    if not _change_role(community.id, member_id, PENDING, MEMBER, created_at=utcnow()):
         db.session.rollback()
         raise Invalid(_("この参加申請はすでに処理されています。"))
-    _bump_members(community.id, +1)
     db.session.commit()
     signals.community_join_approved.send(community, member_id=member_id, actor=actor)
 
@@ -145,11 +146,20 @@ def ban(actor: Member, community_id: int, member_id: int) -> None:
     if db.session.get(Member, member_id) is None:
         raise NotFound(_("会員が見つかりません。"))
     if target is None:
-        db.session.add(Membership(community_id=community.id, member_id=member_id, role=BANNED))
-    else:
-        if target_role in JOINED:
-            _bump_members(community.id, -1)
-        target.role = BANNED
+        try:
+            db.session.add(Membership(community_id=community.id, member_id=member_id, role=BANNED))
+            db.session.commit()
+        except IntegrityError:  # joined, asked or was banned at this very moment: look again
+            db.session.rollback()
+            if role_of_id(community.id, member_id) != BANNED:
+                raise Invalid(_("このメンバーの役割は変えられません。"))
+        return
+    if not _change_role(community.id, member_id, target_role, BANNED):
+        # Banned twice at once (a double tap) is done; anything else changed the role meanwhile.
+        db.session.rollback()
+        if role_of_id(community.id, member_id) != BANNED:
+            raise Invalid(_("このメンバーの役割は変えられません。"))
+        return
     db.session.commit()
 
 
@@ -165,10 +175,7 @@ def set_moderator(actor: Member, community_id: int, member_id: int, moderator: b
     community = get_community(actor, community_id)
     require_role(actor, community, (OWNER,), _("副管理人を決められるのは管理人だけです。"))
     source, target = (MEMBER, MODERATOR) if moderator else (MODERATOR, MEMBER)
-    changed = db.session.execute(update(Membership).where(
-        Membership.community_id == community.id, Membership.member_id == member_id, Membership.role == source)
-        .values(role=target).execution_options(synchronize_session=False)).rowcount
-    if not changed:
+    if not _change_role(community.id, member_id, source, target):
         db.session.rollback()
         raise Invalid(_("このメンバーの役割は変えられません。"))
     db.session.commit()
@@ -187,9 +194,15 @@ def hand_over(actor: Member, community_id: int, member_id: int) -> None:
     target = db.session.get(Membership, (community.id, member_id))
     if target is None or target.role not in (MODERATOR, MEMBER) or target.member.is_suspended:
         raise Invalid(_("管理人はコミュニティのメンバーから選んでください。"))
-    target.role = OWNER
-    db.session.get(Membership, (community.id, actor.id)).role = MODERATOR
-    community.owner_id = member_id
+    # Conditional steps, the owner's own row first: of two hand-overs at once (two tabs, two heirs) the
+    # second finds the actor no longer owner and changes nothing; the unique index on one owner per
+    # community is the database's last word.
+    if not _change_role(community.id, actor.id, OWNER, MODERATOR) \
+            or not _change_role(community.id, member_id, target.role, OWNER):
+        db.session.rollback()
+        raise Invalid(_("管理人はコミュニティのメンバーから選んでください。"))
+    db.session.execute(update(Community).where(Community.id == community.id).values(owner_id=member_id)
+                       .execution_options(synchronize_session=False))
     db.session.commit()
 
 

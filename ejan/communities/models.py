@@ -54,6 +54,7 @@ class Community(db.Model):
     topic_visibility: Mapped[str] = mapped_column(String(10), default=SITE)
     owner_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     # Kept on the row so the list can sort 5,000 communities by size and activity with an index.
+    # Joined members whose account works (suspended ones are not counted); counts.py keeps it.
     member_count: Mapped[int] = mapped_column(Integer, default=1)
     last_activity_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -68,6 +69,9 @@ class Membership(db.Model):
     __table_args__ = (
         Index("ix_community_memberships_member", "member_id", "role"),
         Index("ix_community_memberships_role", "community_id", "role", "created_at"),
+        # One owner per community, whatever two hand-overs at the same moment try.
+        Index("uq_community_memberships_owner", "community_id", unique=True,
+              postgresql_where=text("role = 'owner'"), sqlite_where=text("role = 'owner'")),
     )
 
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from flask_babel import format_number, gettext as _
-from sqlalchemy import and_, delete, exists, false, func, or_, select, update
+from sqlalchemy import and_, delete, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +16,7 @@ from ..extensions import db
 from ..members import access as who
 from ..members.models import Member
 from ..pagination import Page, paginate
+from . import counts
 from .access import can_post, can_read_topics, get_community, is_active, require_role, role_of, touch
 from .models import JOINED, MEMBERS_ONLY, RUNNERS, SITE, Community, Membership, Topic, TopicComment, TopicFollow
 
@@ -212,9 +213,7 @@ def add_comment(actor: Member, topic_id: int, body: str, *, follow: bool = True,
     db.session.add(comment)
     try:
         db.session.flush()  # a duplicate token fails here, inside the try
-        db.session.execute(update(Topic).where(Topic.id == topic.id)
-                           .values(comment_count=Topic.comment_count + 1, last_comment_at=now)
-                           .execution_options(synchronize_session=False))
+        counts.comments_changed(topic.id, +1, last_comment_at=now)
         touch(topic.community_id, now)
         db.session.commit()
     except IntegrityError:
@@ -264,8 +263,9 @@ def deletable_comment(actor: Member, comment_id: int) -> TopicComment:
 def delete_comment(actor: Member, comment_id: int) -> Topic:
     comment = deletable_comment(actor, comment_id)
     topic = comment.topic
-    db.session.delete(comment)
-    db.session.execute(update(Topic).where(Topic.id == topic.id)
-                       .values(comment_count=Topic.comment_count - 1).execution_options(synchronize_session=False))
+    # A double tap deletes once: only the request whose DELETE found the row takes it off the count.
+    if db.session.execute(delete(TopicComment).where(TopicComment.id == comment.id)
+                          .execution_options(synchronize_session=False)).rowcount:
+        counts.comments_changed(topic.id, -1)
     db.session.commit()
     return topic

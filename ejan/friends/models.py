@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -16,6 +16,11 @@ class FriendRequest(db.Model):
     __table_args__ = (
         UniqueConstraint("from_id", "to_id", name="uq_friend_requests_pair"),
         Index("ix_friend_requests_to", "to_id", "created_at"),
+        # One request per pair of members, whichever asked: two members asking each other at the same
+        # moment cannot both wait; the second learns of the first and accepts it (friends/services.py).
+        # The sum and the distance of two ids name the pair in either order, in plain arithmetic that
+        # SQLite and PostgreSQL index alike (LEAST/GREATEST are PostgreSQL's only).
+        Index("uq_friend_requests_either_way", text("(from_id + to_id)"), text("abs(from_id - to_id)"), unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -56,21 +56,34 @@ def request_friend(actor: Member, target_id: int, message: str = "") -> FriendRe
         raise Invalid(_("すでにマイフレンドです。"))
     if len(message or "") > MESSAGE_MAX:
         raise Invalid(_("メッセージは%(max)d文字以内にしてください。", max=MESSAGE_MAX))
-    theirs = db.session.scalar(
-        select(FriendRequest).where(FriendRequest.from_id == target.id, FriendRequest.to_id == actor.id)
-    )
+    theirs = _request_between(target.id, actor.id)
     if theirs is not None:
         accept(actor, theirs.id)
         return None
     friend_request = FriendRequest(from_member=actor, to_member=target, message=(message or "").strip())
     db.session.add(friend_request)
     try:
+        db.session.flush()
+        # Kept as written for the notice below: the other member may accept (and so delete) it the moment
+        # it is committed, and a committed object in the session would be read again from its row.
+        db.session.expunge(friend_request)
         db.session.commit()
     except IntegrityError:
+        # One request per pair, either way: a double tap finds its own, and two members asking each other
+        # at the same moment find the other's, which is as good as a yes.
         db.session.rollback()
-        raise Invalid(_("すでに申請しています。お返事をお待ちください。"))
+        theirs = _request_between(target.id, actor.id)
+        if theirs is None:
+            raise Invalid(_("すでに申請しています。お返事をお待ちください。"))
+        accept(actor, theirs.id)
+        return None
     signals.friend_requested.send(friend_request)
     return friend_request
+
+
+def _request_between(from_id: int, to_id: int) -> FriendRequest | None:
+    return db.session.scalar(select(FriendRequest).where(FriendRequest.from_id == from_id,
+                                                         FriendRequest.to_id == to_id))
 
 
 def _request_to(actor: Member, request_id: int) -> FriendRequest:

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, literal as sa_literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -68,21 +68,41 @@ def get_member(member_id: int) -> Member:
 
 # --- Invitations -------------------------------------------------------------------------------
 
+def _quota_full() -> Invalid:
+    return Invalid(_("招待できる人数の上限に達しています。使われていない招待を取り消すと、また招待できます。"), code="quota")
+
+
 @dataclass(frozen=True)
 class IssuedInvitation:
     invitation: Invitation
     token: str  # shown once, in the mail; only its hash is stored
 
 
-def open_invitation_count(member: Member) -> int:
-    return db.session.scalar(
-        select(func.count(Invitation.id)).where(
-            Invitation.inviter_id == member.id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > utcnow(),
-        )
+def _open_invitations(inviter_id: int):
+    return select(func.count(Invitation.id)).where(
+        Invitation.inviter_id == inviter_id,
+        Invitation.used_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow(),
     )
+
+
+def open_invitation_count(member: Member) -> int:
+    return db.session.scalar(_open_invitations(member.id))
+
+
+def _add_within_quota(fields: dict, quota: int) -> Invitation | None:
+    """Insert the invitation only if the inviter still has a place: one INSERT … SELECT … WHERE count < quota.
+
+    The inviter's row is locked first (PostgreSQL), so a second invitation sent at the same moment counts
+    after this one is committed; SQLite runs one writing statement at a time, which serializes the count."""
+    db.session.execute(select(Member.id).where(Member.id == fields["inviter_id"]).with_for_update())
+    table = Invitation.__table__
+    values = [sa_literal(value, table.c[name].type) for name, value in fields.items()]
+    stmt = (insert(table).from_select(list(fields), select(*values).where(
+        _open_invitations(fields["inviter_id"]).scalar_subquery() < quota)).returning(table.c.id))
+    added = db.session.scalar(stmt)  # None: nothing inserted
+    return db.session.get(Invitation, added) if added is not None else None
 
 
 def invite_quota_left(member: Member) -> int | None:
@@ -100,16 +120,18 @@ def invite(inviter: Member, email: str, message: str = "") -> IssuedInvitation:
         raise Invalid(_("このメールアドレスの方はすでに会員です。"), code="email")
     left = invite_quota_left(inviter)
     if left is not None and left <= 0:
-        raise Invalid(_("招待できる人数の上限に達しています。使われていない招待を取り消すと、また招待できます。"), code="quota")
+        raise _quota_full()
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        inviter=inviter,
-        email=email,
-        token_hash=hash_token(token),
-        message=(message or "").strip(),
-        expires_at=utcnow() + timedelta(days=current_app.config["EJAN_INVITE_DAYS"]),
-    )
-    db.session.add(invitation)
+    fields = dict(inviter_id=inviter.id, email=email, token_hash=hash_token(token), message=(message or "").strip(),
+                  created_at=utcnow(), expires_at=utcnow() + timedelta(days=current_app.config["EJAN_INVITE_DAYS"]))
+    if left is None:
+        invitation = Invitation(**fields)
+        db.session.add(invitation)
+    else:
+        invitation = _add_within_quota(fields, current_app.config["EJAN_INVITE_QUOTA"])
+        if invitation is None:  # the last place went to another invitation sent at the same moment
+            db.session.rollback()
+            raise _quota_full()
     db.session.commit()
     queue_mail(
         email,
@@ -319,16 +341,22 @@ def update_profile(
 ) -> Member:
     nickname, district, language, keitai = check_profile(
         nickname=nickname, intro=intro, district=district, keitai_email=keitai_email, language=language)
-    old_photo = member.photo_key
+    media_dir = current_app.config["EJAN_MEDIA_DIR"]
+    old_photo = new_photo = member.photo_key
     if photo is not None:
-        member.photo_key = media.store_image(photo, current_app.config["EJAN_MEDIA_DIR"]).key
+        new_photo = media.store_image(photo, media_dir).key
     elif remove_photo:
-        member.photo_key = None
+        new_photo = None
     member.nickname, member.intro, member.district, member.keitai_email = nickname, intro or "", district, keitai
     member.language = language
+    replaced = new_photo != old_photo and _replace_photo(member.id, old_photo, new_photo)
     db.session.commit()
-    if old_photo and old_photo != member.photo_key:
-        media.delete_image(current_app.config["EJAN_MEDIA_DIR"], old_photo)
+    if replaced and old_photo:
+        media.delete_image(media_dir, old_photo)
+    elif not replaced and new_photo and new_photo != old_photo:
+        # Another edit of this profile (a second tab, a double tap) changed the photo first; its photo
+        # stays, and this one's file would belong to nobody.
+        media.delete_image(media_dir, new_photo)
     return member
 
 
@@ -346,6 +374,13 @@ def check_profile(*, nickname: str, intro: str, district: str | None, keitai_ema
     return nickname, district, language, keitai
 
 
+def _replace_photo(member_id: int, old_key: str | None, new_key: str | None) -> bool:
+    """Set the photo only if it is still the one this edit saw, so exactly one of two edits replaces it."""
+    return bool(db.session.execute(
+        update(Member).where(Member.id == member_id, Member.photo_key.is_not_distinct_from(old_key))
+        .values(photo_key=new_key).execution_options(synchronize_session=False)).rowcount)
+
+
 def set_language(member: Member, language: str | None) -> Member:
     """The footer's language switcher, for a logged-in member: the choice is kept in the profile."""
     language = _clean_language(language)
@@ -360,7 +395,8 @@ def suspend(actor: Member, member: Member) -> None:
         raise Forbidden(_("管理者だけが利用停止にできます。"))
     if member.id == actor.id:
         raise Invalid(_("自分自身は利用停止にできません。"))
-    member.status = STATUS_SUSPENDED
+    if _change_status(member, STATUS_ACTIVE, STATUS_SUSPENDED):
+        signals.member_suspended.send(member)
     sessions.end_all_for(member.id)
     db.session.commit()
 
@@ -368,8 +404,17 @@ def suspend(actor: Member, member: Member) -> None:
 def reinstate(actor: Member, member: Member) -> None:
     if not actor.is_admin:
         raise Forbidden(_("管理者だけが利用停止を解除できます。"))
-    member.status = STATUS_ACTIVE
+    if _change_status(member, STATUS_SUSPENDED, STATUS_ACTIVE):
+        signals.member_reinstated.send(member)
     db.session.commit()
+
+
+def _change_status(member: Member, was: str, now: str) -> bool:
+    """Conditional, so two admins suspending at once announce it once (counts follow the announcement)."""
+    changed = db.session.execute(update(Member).where(Member.id == member.id, Member.status == was)
+                                 .values(status=now).execution_options(synchronize_session=False)).rowcount
+    db.session.expire(member, ["status"])
+    return bool(changed)
 
 
 def create_member(email: str, nickname: str, password: str, *, role: str = "member",

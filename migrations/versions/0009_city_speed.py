@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0009_city_speed'
-down_revision = '0007_session_binding'
+down_revision = '0008_counts'
 branch_labels = None
 depends_on = None
 

@@ -104,3 +104,61 @@ def test_cleaning_keeps_line_breaks_in_long_text_and_takes_every_control_charact
 
     assert clean_text("a\x00b\x1bc\td\r\ne\x7f\x85f\ufeff") == "abc\td\r\nef"
     assert single_line(" 件名\r\n\u2028続き ") == "件名 続き"
+
+
+# --- dates, ids and return addresses typed into community forms ------------------------------------------
+
+@pytest.fixture
+def tea_club(make_member):
+    from ejan.communities import directory, events, membership
+
+    owner, heir = make_member("佐藤"), make_member("鈴木")
+    community = directory.create_community(owner, name="倉真の茶畑", category="趣味", description="お茶")
+    membership.join(heir, community.id)
+    from datetime import timedelta
+
+    from ejan.clock import utcnow
+
+    event = events.create_event(owner, community.id, title="茶摘み", starts_at=utcnow() + timedelta(days=2))
+    return owner, heir, community, event
+
+
+@pytest.mark.parametrize("day, at", [("0001-01-01", "00:00"), ("0001-01-01", "09:00"), ("9999-12-31", "23:59"),
+                                     ("10000-01-01", "10:00")])
+def test_an_event_dated_at_the_ends_of_the_calendar_is_sent_back_not_a_server_error(browser, tea_club, day, at):
+    from ejan.communities.models import Event
+
+    owner, _heir, community, event = tea_club
+    client = browser(owner)
+    fields = {"title": "茶摘み", "date": day, "time": at, "place": "", "description": ""}
+    for path in (f"/communities/{community.id}/events/new", f"/events/{event.id}/edit"):
+        response = client.post(path, data=fields)
+        assert response.status_code == 200, path
+        assert "日付" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 1
+    assert db.session.get(Event, event.id).starts_at.year > 2000
+
+
+@pytest.mark.parametrize("member_id", [str(10**30), str(2**31), str(2**63), "-1", "1e9", "１２"])
+def test_handing_a_community_to_a_huge_or_odd_member_id_is_refused_not_a_server_error(browser, tea_club,
+                                                                                      member_id):
+    from ejan.communities.models import OWNER, Membership
+
+    owner, _heir, community, _event = tea_club
+    response = browser(owner).post(f"/communities/{community.id}/handover", data={"member_id": member_id})
+    assert response.status_code == 200
+    assert "メンバーから選んでください" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Membership, (community.id, owner.id)).role == OWNER
+
+
+@pytest.mark.parametrize("back", ["/communities/1/requests\r\nSet-Cookie: x=1", "/communities/1\n", "/communities/1\t",
+                                  "/communities/\\evil.example", "/communities/" + "a" * 5000])
+def test_a_member_action_with_a_broken_back_address_returns_to_the_member_list(browser, tea_club, back):
+    owner, heir, community, _event = tea_club
+    response = browser(owner).post(f"/communities/{community.id}/members/{heir.id}/promote", data={"back": back})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "\n" not in location and "\r" not in location and "evil" not in location
+    assert location.endswith(f"/communities/{community.id}/members")

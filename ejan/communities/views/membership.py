@@ -3,10 +3,11 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ...dbutil import as_id
 from ...errors import Invalid
 from ...forms import ConfirmForm
 from ...mobile import per_page, render
-from ...urls import page_number
+from ...urls import local_path, page_number
 from .. import access, membership as rules
 from ..forms import JoinForm
 from ..models import BANNED, PENDING
@@ -79,7 +80,8 @@ def member_action(community_id: int, member_id: int, action: str):
             flash(error.message)
         else:
             flash(str(done))
-    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/communities/")
+    back = local_path(request.form.get("back"))
+    return redirect(back if back and back.startswith("/communities/")
                     else url_for("communities.members", community_id=community.id))
 
 
@@ -109,7 +111,7 @@ def handover(community_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            rules.hand_over(current_user, community.id, request.form.get("member_id", type=int) or 0)
+            rules.hand_over(current_user, community.id, as_id(request.form.get("member_id")) or 0)
         except Invalid as error:
             flash(error.message)
         else:
