@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, and_, func, or_, select, tuple_
 
 from .extensions import db
 
@@ -79,3 +79,12 @@ def parse_key(text: str | None, number: int) -> tuple[datetime, int] | None:
         return datetime.strptime(match.group(2), "%Y%m%d%H%M%S%f"), int(match.group(3))
     except ValueError:
         return None
+
+
+def page_holding(row, per_page: int, *conditions) -> int:
+    """The page of a list ordered by (created_at, id) that holds `row`; `conditions` are the list's own filters."""
+    model = type(row)
+    at_or_before = db.session.scalar(select(func.count(model.id)).where(
+        *conditions,
+        or_(model.created_at < row.created_at, and_(model.created_at == row.created_at, model.id <= row.id))))
+    return max(1, -(-at_or_before // per_page))

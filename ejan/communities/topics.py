@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from flask_babel import format_number, gettext as _
-from sqlalchemy import and_, delete, exists, false, func, or_, select
+from sqlalchemy import delete, exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +15,7 @@ from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access as who
 from ..members.models import Member
-from ..pagination import Page, paginate
+from ..pagination import Page, page_holding, paginate
 from . import counts
 from .access import can_post, can_read_topics, get_community, is_active, require_role, role_of, touch
 from .models import JOINED, MEMBERS_ONLY, RUNNERS, SITE, Community, Membership, Topic, TopicComment, TopicFollow
@@ -174,11 +174,8 @@ def comments_on(topic: Topic, page: int, per_page: int, viewer: Member | None = 
 
 def page_of_comment(comment: TopicComment, per_page: int, viewer: Member | None = None) -> int:
     """The page of comments_on() that holds this comment, as the viewer's list counts."""
-    at_or_before = db.session.scalar(select(func.count(TopicComment.id)).where(
-        TopicComment.topic_id == comment.topic_id, who.not_blocked_between(viewer, TopicComment.author_id),
-        or_(TopicComment.created_at < comment.created_at,
-            and_(TopicComment.created_at == comment.created_at, TopicComment.id <= comment.id))))
-    return max(1, -(-at_or_before // per_page))
+    return page_holding(comment, per_page, TopicComment.topic_id == comment.topic_id,
+                        who.not_blocked_between(viewer, TopicComment.author_id))
 
 
 def can_comment(viewer: Member | None, topic: Topic, role: str | None = None) -> bool:

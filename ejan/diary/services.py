@@ -22,7 +22,7 @@ from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access
 from ..members.models import Member
-from ..pagination import Page, paginate
+from ..pagination import Page, page_holding, paginate
 from .models import (FRIENDS, MEMBERS, PRIVATE, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
                      DiarySettings, Footprint)
 
@@ -265,11 +265,8 @@ def comments_on(entry: DiaryEntry, page: int, per_page: int, viewer: Member | No
 
 def page_of_comment(comment: DiaryComment, per_page: int, viewer: Member | None = None) -> int:
     """The page of comments_on() that holds this comment, as the viewer's list counts."""
-    at_or_before = db.session.scalar(select(func.count(DiaryComment.id)).where(
-        DiaryComment.entry_id == comment.entry_id, access.not_blocked_between(viewer, DiaryComment.author_id),
-        or_(DiaryComment.created_at < comment.created_at,
-            and_(DiaryComment.created_at == comment.created_at, DiaryComment.id <= comment.id))))
-    return max(1, -(-at_or_before // per_page))
+    return page_holding(comment, per_page, DiaryComment.entry_id == comment.entry_id,
+                        access.not_blocked_between(viewer, DiaryComment.author_id))
 
 
 def photo(viewer: Member | None, photo_id: int) -> DiaryPhoto:
