@@ -1,0 +1,1 @@
+"""Places in Kakegawa: the city boundary (boundary.py). Maps and the disaster reports share it."""
