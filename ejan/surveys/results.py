@@ -128,7 +128,18 @@ def csv_lines(survey: Survey) -> Iterator[str]:
     Free text goes in as written (commas, quotes, line breaks): the csv module quotes it, and
     csv.reader gives back exactly the text. Several ticked options share one cell, joined by " / ".
     A named survey has the respondent's nickname; an anonymous one only a running number.
+
+    Everything about the survey is read now; the rows are read as the response streams (by then the
+    request's objects may be gone), by plain ids.
     """
+    question_ids = [q.id for q in survey.questions]
+    labels = {option.id: option.label for q in survey.questions for option in q.options}
+    header = [_("番号")] + ([] if survey.anonymous else [_("回答者"), _("回答日時")])
+    header += [q.prompt for q in survey.questions]
+    return _csv_rows(survey.id, survey.anonymous, question_ids, labels, header)
+
+
+def _csv_rows(survey_id: int, anonymous: bool, question_ids: list[int], labels: dict, header: list) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -138,23 +149,21 @@ def csv_lines(survey: Survey) -> Iterator[str]:
         writer.writerow(row)
         return buffer.getvalue()
 
-    questions = survey.questions
-    labels = {option.id: option.label for q in questions for option in q.options}
-    header = [_("番号")] + ([] if survey.anonymous else [_("回答者"), _("回答日時")])
-    yield BOM + line(header + [q.prompt for q in questions])
-    stmt = (select(Response.id, Answer.question_id, Answer.option_id, Answer.scale, Answer.text)
-            .outerjoin(Answer, Answer.response_id == Response.id)
-            .where(Response.survey_id == survey.id).order_by(Response.id, Answer.id))
+    yield BOM + line(header)
     people: dict[int, tuple] = {}
-    if not survey.anonymous:
+    if not anonymous:
         people = {rid: (nickname, moment) for rid, nickname, moment in db.session.execute(
             select(Response.id, Member.nickname, func.coalesce(Response.updated_at, Response.created_at))
-            .join(Member, Member.id == Response.member_id).where(Response.survey_id == survey.id))}
+            .join(Member, Member.id == Response.member_id).where(Response.survey_id == survey_id))}
+    stmt = (select(Response.id, Answer.question_id, Answer.option_id, Answer.scale, Answer.text)
+            .outerjoin(Answer, Answer.response_id == Response.id)
+            .where(Response.survey_id == survey_id).order_by(Response.id, Answer.id))
     number, current, cells = 0, None, {}
 
     def row_of(rid) -> list:
-        extra = [] if survey.anonymous else [people.get(rid, ("", None))[0], _when(people.get(rid, ("", None))[1])]
-        return [number] + extra + [" / ".join(cells.get(q.id, [])) for q in questions]
+        nickname, moment = people.get(rid, ("", None))
+        extra = [] if anonymous else [nickname, _when(moment)]
+        return [number] + extra + [" / ".join(cells.get(qid, [])) for qid in question_ids]
 
     for rid, question_id, option_id, scale, text in db.session.execute(stmt).yield_per(2000):
         if rid != current:
