@@ -53,9 +53,12 @@ def _percent(count: int, base: int) -> float:
 def results_of(survey: Survey) -> Results:
     sid = survey.id
     responses = db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == sid))
+    # Who answered each question: a single-choice or scale question has one row per respondent, so its
+    # counts below add up to it; only multiple choice (several rows each) and text need counting apart.
+    apart = [q.id for q in survey.questions if q.kind in (MULTIPLE, TEXT)] or [0]
     answered = dict(db.session.execute(
         select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-        .where(Answer.survey_id == sid).group_by(Answer.question_id)).all())
+        .where(Answer.survey_id == sid, Answer.question_id.in_(apart)).group_by(Answer.question_id)).all())
     # Multiple choice is one row per ticked option, so this counts per option, not per combination.
     option_counts = dict(((q, o), n) for q, o, n in db.session.execute(
         select(Answer.question_id, Answer.option_id, func.count())
@@ -68,8 +71,13 @@ def results_of(survey: Survey) -> Results:
     texts = _text_previews(survey)
     out = []
     for question in survey.questions:
-        result = QuestionResult(question, answered.get(question.id, 0))
-        base = result.answered
+        if question.kind == SINGLE:
+            base = sum(option_counts.get((question.id, option.id), 0) for option in question.options)
+        elif question.kind == SCALE:
+            base = sum(scale_counts.get((question.id, point), 0) for point in SCALE_POINTS)
+        else:
+            base = answered.get(question.id, 0)
+        result = QuestionResult(question, base)
         if question.kind in (SINGLE, MULTIPLE):
             result.bars = [Bar(option.label, option_counts.get((question.id, option.id), 0),
                                _percent(option_counts.get((question.id, option.id), 0), base))
