@@ -80,6 +80,11 @@ TARGETS = {
     "topic": """
         SELECT t.id FROM community_topics t JOIN communities c ON c.id = t.community_id AND c.topic_visibility = 'site'
         ORDER BY t.comment_count DESC, t.id LIMIT 1""",
+    # The survey with the most responses whose results the PC member may see (answered, shown after closing).
+    "survey": """
+        SELECT s.id FROM surveys s JOIN survey_participations p ON p.survey_id = s.id AND p.member_id = :pc_member
+        WHERE s.results_public
+        ORDER BY (SELECT count(*) FROM survey_responses r WHERE r.survey_id = s.id) DESC, s.id LIMIT 1""",
 }
 
 
@@ -104,6 +109,8 @@ PAGES = [
     Page("notifications", "/notifications", "pc"),
     Page("search, one character (茶)", "/diary/search?q=%E8%8C%B6", "pc"),
     Page("search, two characters (掛川)", "/diary/search?q=%E6%8E%9B%E5%B7%9D", "pc"),
+    Page("survey results", "/surveys/{survey}/results", "pc"),
+    Page("survey chart (SVG)", "/surveys/{survey}/questions/2/chart.svg", "pc"),
     Page("home", "/", "keitai"),
     Page("diary, friends", "/diary/friends", "keitai"),
 ]

@@ -518,6 +518,76 @@ def communities(city: City) -> None:
     city.loader.load("community_event_attendance", ("event_id", "member_id", "status"), attendance)
 
 
+# --- surveys ------------------------------------------------------------------------------------------
+
+SURVEY_QUESTIONS = (  # (kind, prompt, options); the city's bus-route survey of the second journey
+    ("single", "路線バスをどのくらい使いますか", ("ほぼ毎日", "週に数回", "月に数回", "使わない")),
+    ("multiple", "よく使う路線（いくつでも）", ("掛川駅〜大東", "掛川駅〜大須賀", "掛川駅〜森町", "市街地循環", "倉真線")),
+    ("scale", "いまの路線バスに満足していますか", ()),
+    ("text", "ご意見・ご要望", ()),
+    ("single", "年代", ("10代", "20〜30代", "40〜50代", "60代", "70代以上")),
+)
+OPINIONS = ("朝の便を増やしてほしい", "病院へ行く便が少ない, 乗り換えが不便です", "運賃をICカードで払いたい",
+            "バス停に屋根がほしい\n雨の日がつらい", "特にありません", "「デマンドタクシー」をもっと知らせてほしい")
+
+
+@step
+def surveys(city: City) -> None:
+    """The city's survey to every member, closed yesterday with 30,000 responses (at --scale 1), results
+    shown to those who answered. Residents in communities with about 20 friends answer first, so the
+    members bench/run.py logs in as (picked the same way) are among the respondents and see the results."""
+    rng = city.rng
+    closes = city.now - timedelta(days=1)
+    opens = closes - timedelta(days=14)
+    city.loader.load("surveys", ("id", "creator_id", "audience", "title", "description", "anonymous", "editable",
+                                 "results_public", "opens_at", "closes_at", "published_at", "announced_at",
+                                 "created_at"),
+                     [(1, 1, "everyone", "路線バスについてのアンケート", "市内の路線バスの見直しのため、ご意見をお聞かせください。",
+                       False, False, True, opens, closes, opens, opens, opens - timedelta(days=2))])
+    questions, options, option_ids = [], [], {}
+    for qid, (kind, prompt, labels) in enumerate(SURVEY_QUESTIONS, 1):
+        questions.append((qid, 1, qid, kind, prompt, "", kind in ("single", "scale"),
+                          3 if kind == "multiple" else None, 500 if kind == "text" else None))
+        for position, label in enumerate(labels, 1):
+            options.append((len(options) + 1, qid, position, label))
+            option_ids.setdefault(qid, []).append(len(options))
+    city.loader.load("survey_questions", ("id", "survey_id", "position", "kind", "prompt", "help", "required",
+                                          "max_choices", "max_length"), questions)
+    city.loader.load("survey_options", ("id", "question_id", "position", "label"), options)
+    wanted = min(city.count(30_000), city.members - len(city.suspended) - 1)
+    in_community = {m for joined in city.communities[1:] for m in joined}
+    first = sorted((m for m in in_community if m != 1 and m not in city.suspended),
+                   key=lambda m: (abs(len(city.friends[m]) - 20), m))[:max(1, wanted // 10)]
+    chosen, seen = list(first), set(first)
+    while len(chosen) < wanted:
+        m = city.any_member()
+        if m != 1 and m not in city.suspended and m not in seen:
+            seen.add(m)
+            chosen.append(m)
+    span = (closes - opens).total_seconds()
+    moments = sorted(opens + timedelta(seconds=span * rng.random() ** 2) for _ in chosen)
+    city.loader.load("survey_participations", ("survey_id", "member_id"), ((1, m) for m in chosen))
+    city.loader.load("survey_responses", ("id", "survey_id", "member_id", "created_at"),
+                     ((i, 1, m, moments[i - 1]) for i, m in enumerate(chosen, 1)))
+
+    def answers() -> Iterator[tuple]:
+        n = 0
+        for rid in range(1, len(chosen) + 1):
+            rows = [(1, None, None, rng.choices(option_ids[1], (2, 3, 3, 5))[0]),
+                    *((2, None, None, o) for o in rng.sample(option_ids[2], rng.choice((1, 1, 2, 3)))),
+                    (3, min(5, max(1, round(rng.gauss(3.2, 1.1)))), None, None)]
+            if rng.random() < 0.35:
+                rows.append((4, None, rng.choice(OPINIONS), None))
+            if rng.random() < 0.9:
+                rows.append((5, None, None, rng.choices(option_ids[5], (1, 3, 4, 5, 4))[0]))
+            for question_id, scale, opinion, option_id in rows:
+                n += 1
+                yield (n, 1, rid, question_id, option_id, scale, opinion)
+
+    city.loader.load("survey_answers", ("id", "survey_id", "response_id", "question_id", "option_id", "scale", "text"),
+                     answers())
+
+
 # --- notifications (last: every step before may have added some) -----------------------------------
 
 @step

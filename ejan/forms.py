@@ -14,6 +14,9 @@ from .errors import Invalid
 from .mobile.roundtrip import restore
 
 REQUIRED = _l("入力してください。")
+# Dates and times are typed in two plain fields: keitai browsers have no date pickers.
+DATE_FORMAT = _l("日付を 2026-12-05 の形で入力してください。")
+TIME_FORMAT = _l("時刻を 13:30 の形で入力してください。")
 KEITAI_EDIT_REFUSED = _l("この携帯電話で表示できない文字（〓）のすぐ近くが変更されたため、保存しませんでした。"
                          "元の文章はそのままです。〓の前後を変えずに直すか、PCやスマートフォンから編集してください。")
 

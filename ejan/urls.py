@@ -30,9 +30,10 @@ def absolute_url(endpoint: str, **values) -> str:
 MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET inside the database's integer
 
 
-def page_number() -> int:
-    """The `page` query parameter as a page of a list: 1 for anything that is not a sensible number."""
-    return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int)))
+def page_number(name: str = "page") -> int:
+    """The `page` query parameter (or another, such as a survey's `step`) as a page of a list: 1 for
+    anything that is not a sensible number."""
+    return min(MAX_PAGE, max(1, request.args.get(name, 1, type=int)))
 
 
 def page_after() -> str | None:

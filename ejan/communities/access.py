@@ -14,7 +14,7 @@ from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..members.access import is_active  # noqa: F401  the site-wide rule; community modules import it from here
 from ..members.models import Member
-from .models import JOINED, SITE, Community, Membership
+from .models import JOINED, MODERATOR, OWNER, SITE, Community, Membership
 
 
 def role_of(viewer: Member | None, community: Community) -> str | None:
@@ -64,3 +64,13 @@ def touch(community_id: int, moment) -> None:
     """A new topic, comment or event moves the community up the directory's "activity" order."""
     db.session.execute(update(Community).where(Community.id == community_id)
                        .values(last_activity_at=moment).execution_options(synchronize_session=False))
+
+
+def runner_roles() -> tuple[str, ...]:
+    """The roles that run a community (and so may, for instance, ask its members a survey)."""
+    return (OWNER, MODERATOR)
+
+
+def joined_community_ids(member_id: int):
+    """The communities a member has joined, as a subquery (for IN): is `role_of_id(...) in JOINED` for lists."""
+    return select(Membership.community_id).where(Membership.member_id == member_id, Membership.role.in_(JOINED))

@@ -4,7 +4,7 @@ from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectChoi
     TextAreaField, TimeField
 from wtforms.validators import DataRequired, Optional
 
-from ..forms import REQUIRED, BaseForm, PlausibleDate
+from ..forms import DATE_FORMAT, REQUIRED, TIME_FORMAT, BaseForm, PlausibleDate
 from .models import APPROVAL, CATEGORIES, MEMBERS_ONLY, OPEN, SITE
 
 CATEGORY_CHOICES = [SelectChoice("", _l("選択してください"))] + [SelectChoice(c, _l(c)) for c in CATEGORIES]
@@ -38,13 +38,12 @@ class CommentForm(BaseForm):
     submit_token = HiddenField()
 
 
-DATE_FORMAT = _l("日付を 2026-12-05 の形で入力してください。")
 
 
 class EventForm(BaseForm):
     title = StringField(_l("イベント名"), validators=[DataRequired(REQUIRED)])
     # Two plain fields (not datetime-local): keitai browsers have no date pickers.
     date = DateField(_l("日付（例 2026-12-05）"), validators=[DataRequired(DATE_FORMAT), PlausibleDate(DATE_FORMAT)])
-    time = TimeField(_l("開始時刻（例 13:30）"), validators=[DataRequired(_l("時刻を 13:30 の形で入力してください。"))])
+    time = TimeField(_l("開始時刻（例 13:30）"), validators=[DataRequired(TIME_FORMAT)])
     place = StringField(_l("場所"), validators=[Optional()])
     description = TextAreaField(_l("説明"), validators=[Optional()])

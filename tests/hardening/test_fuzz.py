@@ -81,6 +81,7 @@ def world(app, make_member, befriend):
     from ejan.communities import directory, events, membership, topics
     from ejan.diary import services as diary
     from ejan.diary.models import MEMBERS
+    from ejan.surveys import builder as surveys
 
     me, friend = make_member("佐藤"), make_member("鈴木")
     befriend(me, friend)
@@ -92,7 +93,11 @@ def world(app, make_member, befriend):
     comment = topics.add_comment(me, topic.id, "参加します")
     event = events.create_event(friend, community.id, title="茶摘み", starts_at=utcnow() + timedelta(days=2),
                                 place="倉真")
-    ids = [me.id, friend.id, entry.id, community.id, topic.id, comment.id, event.id, 1, 2, 3]
+    survey = surveys.create_survey(friend, title="茶摘みの日程", opens_at=utcnow() - timedelta(hours=1),
+                                   closes_at=utcnow() + timedelta(days=7), community_id=community.id)
+    question = surveys.add_question(friend, survey.id, kind="single", prompt="都合のよい日", options="土曜\n日曜")
+    surveys.publish(friend, survey.id)
+    ids = [me.id, friend.id, entry.id, community.id, topic.id, comment.id, event.id, survey.id, question.id, 1, 2, 3]
     return me, sorted(set(ids))
 
 

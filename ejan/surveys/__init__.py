@@ -1,0 +1,1 @@
+"""Surveys (アンケート): see feature.py."""

@@ -1,0 +1,35 @@
+"""Surveys: moderators ask their community, the city asks its residents; answers from PCs and keitai."""
+import click
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from ..features import Feature
+from ..navigation import NavLink
+from .views import bp
+
+
+def setup(app: Flask) -> None:
+    # Community pages show a tab for each feature that lists something per community, without the
+    # communities templates knowing the feature (they loop over `community_tabs`).
+    app.jinja_env.globals.setdefault("community_tabs", []).append(("surveys.community", _l("アンケート")))
+
+    @app.cli.command("announce-surveys")
+    def announce_surveys() -> None:
+        """Send "survey opened" for scheduled surveys whose time has come (run from cron every few minutes)."""
+        from .builder import announce_due
+
+        click.echo(f"{announce_due()} surveys announced")
+
+
+feature = Feature(
+    name="surveys",
+    blueprints=(bp,),
+    # Not in the keitai footer: it is on every page, and the busiest keitai pages sit close to 10 KB.
+    # Phones reach surveys from the "survey opened" notice and mail, and from the community menu.
+    nav=(NavLink("surveys.index", _l("アンケート"), order=35, key=None, keitai=False),),
+    notifications={
+        "survey_opened": _l("アンケート「%(subject)s」が始まりました。ご協力をお願いします"),
+        "survey_reminder": _l("アンケート「%(subject)s」への回答をお願いします（締切が近づいています）"),
+    },
+    setup=setup,
+)
