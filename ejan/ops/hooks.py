@@ -80,11 +80,15 @@ def _connect_task_signals(app: Flask) -> None:
         metrics.count_task(bound_app(task).config, task.name, state or "UNKNOWN")
 
     def worker_logging(logger=None, **_):
-        # Celery set up its own handlers: they scrub too (the app is loaded by now, its routes known).
+        # Celery set up its own handlers: one JSON line per record there too, scrubbed (the app is
+        # loaded by now, its routes known).
         from ..extensions import celery
 
         register_secrets(getattr(celery, "flask_app", None) or app)
-        logs.scrub_handlers(logger or logging.getLogger())
+        logger = logger or logging.getLogger()
+        for handler in logger.handlers:
+            handler.setFormatter(logs.JsonLines())
+        logs.scrub_handlers(logger)
 
     # The uid keeps one receiver however many apps a test process makes.
     signals.task_prerun.connect(prerun, weak=False, dispatch_uid="ejan.ops.prerun")
