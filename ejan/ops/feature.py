@@ -10,7 +10,7 @@ from .views import bp
 def setup(app: Flask) -> None:
     hooks.init_app(app)
     # Load balancers and Prometheus probe over plain HTTP on the private network, whatever EJAN_HTTPS says.
-    security.allow_plain_http(app, "ops.healthz", "ops.readyz", "ops.metrics")
+    security.allow_plain_http(app, "ops.healthz", "ops.readyz", "ops.prometheus")
 
 
 feature = Feature(
