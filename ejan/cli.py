@@ -56,3 +56,16 @@ def purge_sessions() -> None:
     count = purge_expired()
     db.session.commit()
     click.echo(f"{count} expired sessions removed")
+
+
+@ejan_cli.command("check-config")
+def check_config() -> None:
+    """Report settings unsafe in production; exits non-zero when there is one."""
+    from .ops.checks import unsafe_settings
+
+    findings = unsafe_settings(current_app)
+    for finding in findings:
+        click.echo(f"UNSAFE {finding.name}: {finding.message}")
+    if findings:
+        raise click.exceptions.Exit(1)
+    click.echo("no unsafe setting found")

@@ -27,7 +27,11 @@ def load(instance_path: str) -> dict:
         "SECRET_KEY": _env("SECRET_KEY") or _instance_secret(instance),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance / 'ejan.sqlite3'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A directory (one every web machine mounts, when there are several) or s3://bucket/prefix (ejan/storage.py).
         "EJAN_MEDIA_DIR": _env("MEDIA_DIR", str(instance / "media")),
+        # Behind the shipped nginx: images from a directory are handed to nginx's internal location
+        # with this prefix (X-Accel-Redirect) once the app has said the viewer may see them.
+        "EJAN_MEDIA_ACCEL": _env("MEDIA_ACCEL"),
         "EJAN_BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "EJAN_SITE_NAME": "e-じゃん掛川",
         # The feature packages, in menu and registration order; a new feature is one more line here.
@@ -40,6 +44,7 @@ def load(instance_path: str) -> dict:
             "ejan.notify",
             "ejan.reports",
             "ejan.surveys",
+            "ejan.ops",  # health, metrics, request and task logs
         ],
         "EJAN_PASSWORD_METHOD": _env("PASSWORD_METHOD", "scrypt"),
         # Invitations
@@ -114,6 +119,11 @@ def load(instance_path: str) -> dict:
         "EJAN_SMTP_USER": _env("SMTP_USER"),
         "EJAN_SMTP_PASSWORD": _env("SMTP_PASSWORD"),
         "EJAN_SMTP_STARTTLS": _env_bool("SMTP_STARTTLS", False),
+        # Operations (ejan/ops): who may read /metrics (addresses or networks, or the token as
+        # "Authorization: Bearer …"), and the Celery queues whose length it reports.
+        "EJAN_METRICS_ALLOW": _env("METRICS_ALLOW", "127.0.0.1/32,::1/128"),
+        "EJAN_METRICS_TOKEN": _env("METRICS_TOKEN"),
+        "EJAN_METRICS_QUEUES": _env("METRICS_QUEUES", "celery,disaster"),
         # Celery: no broker means tasks run eagerly in-process.
         "CELERY": {
             "broker_url": broker or "memory://localhost/",

@@ -16,6 +16,22 @@ from flask import Blueprint, Flask
 
 from .navigation import NavLink
 
+
+@dataclass(frozen=True)
+class Fact:
+    """Something operators watch that a feature knows best (a worker heartbeat, a disaster in force).
+
+    `read()` returns a number, a bool, None (unknown: left out of the metrics), or a dict of
+    label value -> number (one series per label value, labelled `label`). /metrics shows every fact as
+    a gauge named `ejan_<name>`; /readyz also reports the ones marked `ready`, never failing on them,
+    so `read` must be cheap and must not need a request.
+    """
+    read: Callable[[], object]
+    help: str
+    ready: bool = False
+    label: str = "state"
+
+
 @dataclass(frozen=True)
 class Feature:
     name: str
@@ -27,6 +43,8 @@ class Feature:
     notifications: Mapping[str, object] = field(default_factory=dict)
     # Kinds of things residents can report (通報): kind -> reports.targets.TsuhoKind.
     tsuho_targets: Mapping[str, object] = field(default_factory=dict)
+    # Operational facts for /metrics and /readyz (ejan/ops): name -> Fact.
+    facts: Mapping[str, Fact] = field(default_factory=dict)
     setup: Callable[[Flask], None] | None = None  # anything else the feature must hook into the app
 
 
@@ -50,6 +68,7 @@ def install(app: Flask, features: list[Feature]) -> None:
     app.extensions["ejan.features"] = features
     app.extensions["ejan.notification_wording"] = kinds
     app.extensions["ejan.tsuho_targets"] = _merged(features, "tsuho_targets")
+    app.extensions["ejan.facts"] = _merged(features, "facts")
     navigation.init_app(app, [link for feature in features for link in feature.nav])
 
 

@@ -2,17 +2,15 @@
 
 Re-encoding is the point: it strips EXIF (GPS position of a resident's home), ICC and any
 payload smuggled after the image data, and it gives old phones a small baseline JPEG.
-Works on plain bytes / binary streams and a directory, so it knows nothing about Flask.
+Works on plain bytes / binary streams and a store (ejan/storage.py: a directory, or an S3 bucket when
+the setting says s3://…), so it knows nothing about Flask.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
-import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from flask_babel import gettext as _  # outside a request it returns the Japanes
 from PIL import Image, ImageFile, ImageOps
 
 from ejan.errors import Invalid, NotFound
+from ejan.storage import MediaStore, store_at
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -59,7 +58,10 @@ class StoredImage:
     height: int
 
 
-def store_image(stream: BinaryIO | bytes, media_dir: str | Path) -> StoredImage:
+Location = str | Path | MediaStore  # EJAN_MEDIA_DIR as configured, or a store
+
+
+def store_image(stream: BinaryIO | bytes, media_dir: Location) -> StoredImage:
     """Validate an upload and write its variants under media_dir; Invalid if refused."""
     if isinstance(stream, (bytes, bytearray, memoryview)):
         data = bytes(stream)
@@ -78,44 +80,47 @@ def store_image(stream: BinaryIO | bytes, media_dir: str | Path) -> StoredImage:
     keep_png = alpha and source_format == "PNG"
 
     key = secrets.token_urlsafe(16)
-    target = _image_dir(media_dir, key)
-    target.mkdir(parents=True)
+    store, target = store_at(media_dir), _image_dir(key)
     try:
         pc = _variant(rgba if keep_png else rgb, VARIANTS["pc"])
-        _write(pc, target / ("pc.png" if keep_png else "pc.jpg"))
+        store.write(f"{target}/pc.png" if keep_png else f"{target}/pc.jpg", _encoded(pc, "PNG" if keep_png else "JPEG"))
         # Old phones: always a small baseline (non-progressive) JPEG.
-        _write(_variant(rgb, VARIANTS["keitai"]), target / "keitai.jpg")
+        store.write(f"{target}/keitai.jpg", _encoded(_variant(rgb, VARIANTS["keitai"]), "JPEG"))
     except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
+        store.delete_tree(target)
         raise
     return StoredImage(key=key, width=pc.width, height=pc.height)
 
 
-def image_file(media_dir: str | Path, key: str, variant: str) -> tuple[Path, str]:
-    """(path, mimetype) of a stored variant; NotFound otherwise, malformed keys included."""
+def find_variant(media_dir: Location, key: str, variant: str) -> tuple[str, str]:
+    """(name in the store, mimetype) of a stored variant; NotFound otherwise, malformed keys included."""
     if variant not in VARIANTS:
         raise NotFound(_("画像が見つかりません。"))
-    directory = _image_dir(media_dir, key)
+    store, directory = store_at(media_dir), _image_dir(key)
     for ext, mimetype in _MIMETYPES.items():
-        path = directory / f"{variant}.{ext}"
-        if path.is_file():
-            return path, mimetype
+        name = f"{directory}/{variant}.{ext}"
+        if store.exists(name):
+            return name, mimetype
     raise NotFound(_("画像が見つかりません。"))
 
 
-def variant_mimetype(media_dir: str | Path, key: str, variant: str) -> str:
+def image_file(media_dir: Location, key: str, variant: str) -> tuple[Path, str]:
+    """(path, mimetype) of a stored variant in a directory store; NotFound otherwise."""
+    name, mimetype = find_variant(media_dir, key, variant)
+    path = store_at(media_dir).local_path(name)
+    if path is None:
+        raise NotFound(_("画像が見つかりません。"))
+    return path, mimetype
+
+
+def variant_mimetype(media_dir: Location, key: str, variant: str) -> str:
     """Mimetype of a stored variant (the pc one may be PNG or JPEG; keitai is always JPEG)."""
-    return image_file(media_dir, key, variant)[1]
+    return find_variant(media_dir, key, variant)[1]
 
 
-def delete_image(media_dir: str | Path, key: str) -> None:
+def delete_image(media_dir: Location, key: str) -> None:
     """Remove all variants of an image; deleting one that is already gone is fine."""
-    directory = _image_dir(media_dir, key)
-    shutil.rmtree(directory, ignore_errors=True)
-    try:
-        directory.parent.rmdir()  # the shard directory, only if now empty
-    except OSError:
-        pass
+    store_at(media_dir).delete_tree(_image_dir(key))
 
 
 def _decode(data: bytes) -> tuple[Image.Image, str]:
@@ -174,26 +179,17 @@ def _variant(source: Image.Image, longest: int) -> Image.Image:
     return clean
 
 
-def _write(image: Image.Image, path: Path) -> None:
-    # Readers must never see a half-written file: write beside it, then rename over.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            if path.suffix == ".png":
-                image.save(out, "PNG", optimize=True)
-            else:
-                image.save(out, "JPEG", quality=85, progressive=False)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+def _encoded(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "PNG":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "JPEG", quality=85, progressive=False)
+    return out.getvalue()
 
 
-def _image_dir(media_dir: str | Path, key: str) -> Path:
-    # The key ends up in a filesystem path: anything but our own exact format is unknown.
+def _image_dir(key: str) -> str:
+    # The key ends up in a filesystem path or an object name: anything but our own exact format is unknown.
     if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
         raise NotFound(_("画像が見つかりません。"))
-    return Path(media_dir) / key[:2] / key
+    return f"{key[:2]}/{key}"

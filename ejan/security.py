@@ -26,6 +26,11 @@ def https_required() -> bool:
     return mode == ALL or (mode == PC and not request.device.is_keitai)
 
 
+def allow_plain_http(app: Flask, *endpoints: str) -> None:
+    """Endpoints never redirected to HTTPS: probes from the private network (load balancer, Prometheus)."""
+    app.extensions.setdefault("ejan.plain_http", set()).update(endpoints)
+
+
 def cookies_secure() -> bool:
     return current_app.config["SESSION_COOKIE_SECURE"] or https_required()
 
@@ -49,6 +54,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def to_https():
+        if request.endpoint in app.extensions.get("ejan.plain_http", ()):
+            return None
         if https_required() and not request.is_secure:
             return redirect(request.url.replace("http://", "https://", 1), 301 if request.method == "GET" else 308)
         return None

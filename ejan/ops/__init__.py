@@ -1,0 +1,1 @@
+"""Running the site for real: health and readiness, scrubbed one-line logs, metrics, check-config."""

@@ -1,0 +1,27 @@
+"""Operations: health and readiness probes, metrics, one scrubbed log line per request and task."""
+from flask import Flask
+
+from .. import security
+from ..features import Fact, Feature
+from . import bridges, hooks
+from .views import bp
+
+
+def setup(app: Flask) -> None:
+    hooks.init_app(app)
+    # Load balancers and Prometheus probe over plain HTTP on the private network, whatever EJAN_HTTPS says.
+    security.allow_plain_http(app, "ops.healthz", "ops.readyz", "ops.prometheus")
+
+
+feature = Feature(
+    name="ops",
+    blueprints=(bp,),
+    facts={
+        "worker_heartbeat_age_seconds": Fact(bridges.worker_heartbeat_age,
+                                             "Seconds since a Celery worker last beat", ready=True),
+        "disaster_active": Fact(bridges.disaster_active, "1 while a disaster event is in force", ready=True),
+        "broadcast_deliveries": Fact(bridges.broadcast_progress,
+                                     "Deliveries of the broadcasts under way, by state"),
+    },
+    setup=setup,
+)
