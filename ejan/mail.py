@@ -7,7 +7,9 @@ as Japanese carriers' mail expects, with readable substitutes for what JIS X 020
 """
 from __future__ import annotations
 
+import base64
 import logging
+import secrets
 import re
 import smtplib
 import unicodedata
@@ -20,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, render_template
+from markupsafe import escape
 from flask_babel import force_locale
 
 from . import i18n
@@ -81,6 +84,75 @@ def keitai_message(to: str, subject: str, text: str, *, message_id: str | None =
     for key, value in (headers or {}).items():
         message[key] = value
     return message
+
+
+# --- many mails from one prototype ----------------------------------------------------------------
+# A broadcast says the same thing to thousands of readers of one language; only the greeting, the
+# address, the Message-ID and the unsubscribe link differ. Rendering templates and building an
+# EmailMessage per reader costs milliseconds (the email package parses every header it is given), so a
+# batch renders each (language, channel) once with placeholders and stamps each reader's copy as bytes.
+
+NICKNAME = "\x1eN\x1e"  # stands for the reader's nickname in a prototype's text
+UNSUBSCRIBE = "\x1eU\x1e"  # stands for the reader's unsubscribe token
+
+
+class Prototype:
+    def __init__(self, subject: str, text: str, html: str | None, *, keitai: bool, headers: dict | None = None):
+        self.keitai = keitai
+        self.charset = "iso-2022-jp" if keitai else "utf-8"
+        if keitai:
+            subject, text, html = shorten(jis_safe(subject), KEITAI_SUBJECT_MAX), shorten_body(jis_safe(text), KEITAI_BODY_MAX), None
+        self.subject = subject
+        self.text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        self.html = html.replace("\r\n", "\n").replace("\n", "\r\n") if html else None
+        name, address = parseaddr(current_app.config["EJAN_MAIL_FROM"])
+        head = [
+            f"From: {formataddr((jis_safe(name) if keitai else name, address), charset=self.charset)}",
+            f"Date: {formatdate(localtime=True)}",
+            "MIME-Version: 1.0",
+        ]
+        head += [f"{key}: {value}" for key, value in (headers or {}).items()]
+        self.head = "\r\n".join(head)
+        self.subject_header = None if NICKNAME in subject else _encoded(subject, self.charset)
+        self.boundary = f"==ejan-{secrets.token_hex(8)}=="
+
+    def stamp(self, to: str, message_id: str, values: dict[str, str]) -> bytes:
+        """This reader's copy: `values` replace the placeholders (plain text; escaped here for HTML)."""
+        if self.keitai:
+            values = {key: jis_safe(value) for key, value in values.items()}
+        subject = self.subject_header or _encoded(_fill(self.subject, values), self.charset)
+        head = f"{self.head}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: {message_id}"
+        head = _fill(head, values)
+        text = _fill(self.text, values)
+        if self.keitai:
+            return (f"{head}\r\nContent-Type: text/plain; charset=\"iso-2022-jp\"\r\n"
+                    f"Content-Transfer-Encoding: 7bit\r\n\r\n").encode("ascii") + text.encode("iso-2022-jp")
+        parts = [("plain", text)]
+        if self.html:
+            parts.append(("html", _fill(self.html, {k: escape(v) for k, v in values.items()})))
+        if len(parts) == 1:
+            return (f"{head}\r\n{_part_head('plain')}\r\n\r\n{_base64(text)}").encode("ascii")
+        body = "".join(f"--{self.boundary}\r\n{_part_head(kind)}\r\n\r\n{_base64(content)}" for kind, content in parts)
+        return (f"{head}\r\nContent-Type: multipart/alternative; boundary=\"{self.boundary}\"\r\n\r\n"
+                f"{body}--{self.boundary}--\r\n").encode("ascii")
+
+
+def _encoded(header: str, charset: str) -> str:
+    return Header(header, charset).encode(linesep="\r\n")
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace(key, value)
+    return text
+
+
+def _part_head(kind: str) -> str:
+    return f"Content-Type: text/{kind}; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64"
+
+
+def _base64(text: str) -> str:
+    return base64.encodebytes(text.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
 
 
 def new_message_id() -> str:
@@ -191,6 +263,12 @@ class Outbox:
     def __init__(self, smtp: smtplib.SMTP | None, sender: str):
         self.smtp = smtp
         self.sender = sender
+
+    def send_bytes(self, data: bytes, to: str) -> None:
+        if self.smtp is None:
+            log.info("mail (not sent, no EJAN_SMTP_HOST) to=%s, %d bytes", to, len(data))
+            return
+        self.smtp.sendmail(self.sender, [to], data)
 
     def send(self, message: Message, to: str | None = None) -> None:
         to = to or message["To"]

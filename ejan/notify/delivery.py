@@ -17,7 +17,6 @@ from __future__ import annotations
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
-from email.message import Message
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
@@ -30,6 +29,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..members import access
 from ..members.models import Member
+from ..text import honorific
 from ..urls import absolute_url
 from . import bounces, wording
 from .audience import Audience
@@ -227,12 +227,13 @@ def _send_group(broadcast: Broadcast, ids: list[int], box, result: BatchResult) 
         select(Delivery.id, Delivery.member_id, Delivery.channel, Delivery.address, Member.nickname, Member.language)
         .join(Member, Member.id == Delivery.member_id).where(Delivery.id.in_(ids)).order_by(Delivery.id)).all()
     db.session.rollback()  # no transaction held open while talking to the mail server
+    prototypes: dict = {}
     sent, failed = [], {}
     try:
         for row in rows:
-            message = message_for(broadcast, row)
+            data = stamp(broadcast, row, prototypes)
             try:
-                box.send(message, row.address)
+                box.send_bytes(data, row.address)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()))
                 if code < 500:
@@ -291,17 +292,27 @@ def message_id(delivery_id: int, broadcast_id: int) -> str:
     return f"<{delivery_id}.{broadcast_id}.delivery@{mail.message_domain()}>"
 
 
-def message_for(broadcast: Broadcast, row) -> Message:
+def stamp(broadcast: Broadcast, row, prototypes: dict) -> bytes:
+    """One reader's mail as bytes, from the prototype of their language and kind of address."""
     language = i18n.valid(row.language) or i18n.DEFAULT
-    spec = spec_for(broadcast.kind)
-    headers = {}
-    unsubscribe = None
-    if not spec.mandatory:
-        unsubscribe = absolute_url("notify.unsubscribe", token=unsubscribe_token(row.member_id, broadcast.kind, row.channel))
-        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    subject, text, html = contents(broadcast, row.nickname, language, unsubscribe)
-    return mail.compose(row.address, subject, text, html if row.channel == PC else None,
-                        message_id=message_id(row.id, broadcast.id), headers=headers)
+    keitai = row.channel == KEITAI or mail.is_keitai_address(row.address)
+    mandatory = spec_for(broadcast.kind).mandatory
+    key = (language, keitai)
+    prototype = prototypes.get(key)
+    if prototype is None:
+        headers = {} if mandatory else {"List-Unsubscribe": f"<{mail.UNSUBSCRIBE}>",
+                                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        subject, text, html = contents(broadcast, mail.NICKNAME, language, None if mandatory else mail.UNSUBSCRIBE)
+        with force_locale(language):
+            greeting = honorific(mail.NICKNAME)
+        prototype = prototypes[key] = (mail.Prototype(subject, text, html, keitai=keitai, headers=headers), greeting)
+    prototype, greeting = prototype
+    with force_locale(language):
+        values = {greeting: honorific(row.nickname), mail.NICKNAME: row.nickname}
+    if not mandatory:
+        values[mail.UNSUBSCRIBE] = absolute_url("notify.unsubscribe",
+                                                token=unsubscribe_token(row.member_id, broadcast.kind, row.channel))
+    return prototype.stamp(row.address, message_id(row.id, broadcast.id), values)
 
 
 def contents(broadcast: Broadcast, nickname: str, language: str, unsubscribe: str | None) -> tuple[str, str, str]:

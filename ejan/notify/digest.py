@@ -48,7 +48,7 @@ def send_one(member_id: int, channel: str) -> None:
                   _absolute(row.payload.get("link"))) for row in rows[:ITEMS_MAX]]
     subject, text, html = mail.render_parts("digest", dict(
         nickname=member.nickname, items=items, more=max(0, len(rows) - ITEMS_MAX),
-        settings=absolute_url("notify.preferences")), language)
+        settings=absolute_url("notify.preferences_page")), language)
     message = mail.compose(address, subject, text, html if channel == "pc" else None,
                            message_id=f"<digest.{member_id}.{channel}.{ids[0]}@{mail.message_domain()}>")
     with mail.outbox() as box:
