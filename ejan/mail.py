@@ -167,14 +167,27 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+KEITAI_LINE_MAX = 100  # characters; SMTP allows 998 bytes a line, and a kanji takes two in ISO-2022-JP
+
+
 def shorten_body(text: str, limit: int) -> str:
-    """Cut a long body but keep its last lines (the link and the signature) readable."""
+    """Cut a long body but keep its last lines (the link and the signature) readable; break long lines."""
+    text = "\n".join(_broken(line) for line in text.split("\n"))
     if len(text) <= limit:
         return text
     lines = text.rstrip().splitlines()
-    tail = "\n".join(lines[-3:])
+    # The tail kept whole: from the first address among the last lines (the link, the unsubscribe
+    # address) to the end, else the signature.
+    links = [i for i, line in enumerate(lines) if "://" in line and i >= len(lines) - 10]
+    tail = "\n".join(lines[links[0]:] if links else lines[-3:])
     head = text[: max(0, limit - len(tail) - 4)].rstrip()
     return f"{head}…\n\n{tail}\n"
+
+
+def _broken(line: str) -> str:
+    if len(line) <= KEITAI_LINE_MAX or "://" in line:  # an address stays whole, or it cannot be opened
+        return line
+    return "\n".join(line[i:i + KEITAI_LINE_MAX] for i in range(0, len(line), KEITAI_LINE_MAX))
 
 
 # --- characters ISO-2022-JP cannot carry -------------------------------------------------------
