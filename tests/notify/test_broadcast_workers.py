@@ -85,6 +85,9 @@ def workers(app, sink, tmp_path):
         for process in started:
             stop_worker(process)
         celery.conf.task_always_eager = saved_eager
+        # Publishing built Celery's routing (default queue included) from the settings of this moment;
+        # let the next test that changes task_default_queue (tests/test_celery_worker.py) be heard.
+        celery.__dict__.pop("amqp", None)
         app.config.update(saved_config)
         broker = redis.Redis.from_url(BROKER)
         for queue in queues.values():
