@@ -124,6 +124,23 @@ def load(instance_path: str) -> dict:
         "EJAN_METRICS_ALLOW": _env("METRICS_ALLOW", "127.0.0.1/32,::1/128"),
         "EJAN_METRICS_TOKEN": _env("METRICS_TOKEN"),
         "EJAN_METRICS_QUEUES": _env("METRICS_QUEUES", "celery,disaster"),
+        # Notifications (ejan/notify, docs/notify.md): recipients per batch task; up to INLINE_MAX explicit
+        # recipients get their in-app notices inside the request; rows marked sent every MARK_EVERY mails
+        # (a worker killed mid-batch mails at most that many twice); a claimed row's lease.
+        "EJAN_NOTIFY_BATCH": _env_int("NOTIFY_BATCH", 500),
+        "EJAN_NOTIFY_INLINE_MAX": _env_int("NOTIFY_INLINE_MAX", 20),
+        "EJAN_MAIL_MARK_EVERY": _env_int("MAIL_MARK_EVERY", 50),
+        "EJAN_MAIL_CLAIM_SECONDS": _env_int("MAIL_CLAIM_SECONDS", 120),
+        "EJAN_MAIL_RETRIES": _env_int("MAIL_RETRIES", 10),
+        "EJAN_MAIL_RETRY_BASE_SECONDS": _env_int("MAIL_RETRY_BASE_SECONDS", 2),
+        "EJAN_MAIL_RETRY_MAX_SECONDS": _env_int("MAIL_RETRY_MAX_SECONDS", 120),
+        # Queues: ordinary mail on MAIL_QUEUE (empty: Celery's default), disaster broadcasts on their own,
+        # so a backlog of ordinary mail never delays them (give it workers of its own: -Q disaster).
+        "EJAN_MAIL_QUEUE": _env("MAIL_QUEUE"),
+        "EJAN_DISASTER_QUEUE": _env("DISASTER_QUEUE", "disaster"),
+        "EJAN_BOUNCE_LIMIT": _env_int("BOUNCE_LIMIT", 3),  # hard bounces before mail to an address stops
+        "EJAN_HEARTBEAT_SECONDS": _env_int("HEARTBEAT_SECONDS", 60),
+        "EJAN_HEARTBEAT_STALE_SECONDS": _env_int("HEARTBEAT_STALE_SECONDS", 300),
         # Celery: no broker means tasks run eagerly in-process.
         "CELERY": {
             "broker_url": broker or "memory://localhost/",
@@ -134,6 +151,13 @@ def load(instance_path: str) -> dict:
             "task_acks_late": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
+            # A task whose worker died (acks_late) goes back to the queue after visibility_timeout; the
+            # sweep that puts it back runs every interval x throttle seconds.
+            "broker_transport_options": {
+                "visibility_timeout": _env_int("BROKER_VISIBILITY_SECONDS", 600),
+                "unacked_restore_interval": _env_int("BROKER_RESTORE_SECONDS", 10),
+                "unacked_restore_throttle": 1,
+            },
         },
         # WTForms' own messages ("Not a valid integer value.") come from WTForms' catalogues in the page's
         # language through Flask-Babel; ja@easy falls back to WTForms' ja catalogue.

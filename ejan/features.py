@@ -39,7 +39,8 @@ class Feature:
     tasks: tuple[str, ...] = ()  # modules defining Celery tasks: a worker must import them all
     receivers: tuple[str, ...] = ()  # modules whose import connects signal receivers
     nav: tuple[NavLink, ...] = ()
-    # Notification kind -> wording (lazy gettext; %(who)s is the actor, %(subject)s the thing's title).
+    # Notification kind -> wording (lazy gettext; %(who)s is the actor, %(subject)s the thing's title), or an
+    # ejan.notify.kinds.Kind when the kind is chatty (daily digest), or reaches keitai mail by default.
     notifications: Mapping[str, object] = field(default_factory=dict)
     # Kinds of things residents can report (通報): kind -> reports.targets.TsuhoKind.
     tsuho_targets: Mapping[str, object] = field(default_factory=dict)

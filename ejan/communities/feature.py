@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..features import Feature
 from ..navigation import NavLink
+from ..notify.kinds import Kind
 from . import tsuho
 from .views import bp
 
@@ -13,8 +14,11 @@ feature = Feature(
     nav=(NavLink("communities.mine", _l("コミュニティ"), order=20),),
     tsuho_targets=tsuho.KINDS,
     notifications={
-        "topic_comment": _l("%(who)sがトピック「%(subject)s」にコメントしました"),
-        "community_join_requested": _l("%(who)sがコミュニティ「%(subject)s」への参加を申請しました"),
-        "community_join_approved": _l("コミュニティ「%(subject)s」への参加が承認されました"),
+        "topic_comment": Kind(_l("%(who)sがトピック「%(subject)s」にコメントしました"),
+                              label=_l("トピックへの書き込み"), chatty=True),
+        "community_join_requested": Kind(_l("%(who)sがコミュニティ「%(subject)s」への参加を申請しました"),
+                                         label=_l("コミュニティへの参加申請")),
+        "community_join_approved": Kind(_l("コミュニティ「%(subject)s」への参加が承認されました"),
+                                        label=_l("コミュニティへの参加承認")),
     },
 )

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..features import Feature
 from ..navigation import NavLink
+from ..notify.kinds import Kind
 from . import tsuho
 from .views import bp
 
@@ -14,5 +15,7 @@ feature = Feature(
         NavLink("diary.footprints", _l("あしあと"), order=70, keitai=False),
     ),
     tsuho_targets=tsuho.KINDS,
-    notifications={"diary_comment": _l("%(who)sが日記「%(subject)s」にコメントしました")},
+    # Comments can come many times a day: mail about them defaults to the daily digest.
+    notifications={"diary_comment": Kind(_l("%(who)sが日記「%(subject)s」にコメントしました"),
+                                         label=_l("日記へのコメント"), chatty=True)},
 )

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..features import Feature
 from ..navigation import NavLink
+from ..notify.kinds import KEITAI, PC, WEB, Kind
 from .views import bp
 
 feature = Feature(
@@ -10,7 +11,8 @@ feature = Feature(
     blueprints=(bp,),
     nav=(NavLink("friends.index", _l("マイフレンド"), order=50, key="2", member_arg="member_id"),),
     notifications={
-        "friend_requested": _l("%(who)sからマイフレンド申請が届きました"),
-        "friend_accepted": _l("%(who)sがマイフレンド申請を承認しました"),
+        "friend_requested": Kind(_l("%(who)sからマイフレンド申請が届きました"), label=_l("マイフレンド申請"),
+                                 channels=(WEB, PC, KEITAI)),
+        "friend_accepted": Kind(_l("%(who)sがマイフレンド申請を承認しました"), label=_l("マイフレンド申請の承認")),
     },
 )

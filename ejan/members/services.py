@@ -20,6 +20,7 @@ from .. import i18n, media, sessions, signals
 from ..cleaning import single_line
 from ..clock import to_jst, utcnow
 from ..errors import Forbidden, Invalid, NotFound, Problems
+from ..mail import loose_address
 from ..extensions import db
 from ..notify.services import queue_mail
 from ..pagination import Page, paginate
@@ -38,6 +39,20 @@ def normalize_email(raw: str, field: str = "email") -> str:
         return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise Invalid(_("メールアドレスの形式が正しくありません。"), code=field)
+
+
+def normalize_keitai_email(raw: str, field: str = "keitai_email") -> str:
+    """A keitai address as carriers hand them out, RFC-breaking dots included (`taro..x.@docomo.ne.jp`)."""
+    address = loose_address(raw)
+    if address is None:
+        raise Invalid(_("メールアドレスの形式が正しくありません。"), code=field)
+    return address
+
+
+def set_keitai_email(member: Member, address: str | None) -> None:
+    """The keitai address notify mails once it is confirmed (ejan/notify/keitai.py asks for that)."""
+    member.keitai_email = address
+    db.session.commit()
 
 
 def hash_token(token: str) -> str:
@@ -369,7 +384,7 @@ def check_profile(*, nickname: str, intro: str, district: str | None, keitai_ema
     language = problems.check(_clean_language, language)
     if len(intro or "") > INTRO_MAX:
         problems.add(_("自己紹介は%(max)d文字以内にしてください。", max=INTRO_MAX), "intro")
-    keitai = problems.check(normalize_email, keitai_email, "keitai_email") if (keitai_email or "").strip() else None
+    keitai = problems.check(normalize_keitai_email, keitai_email, "keitai_email") if (keitai_email or "").strip() else None
     problems.raise_any()
     return nickname, district, language, keitai
 

@@ -21,58 +21,39 @@ payload:    plain JSON-able values only (it travels through Celery):
   texts     optional: {language: {"title": ..., "body": ...}} for official notices and disaster
             broadcasts; each member gets their own language, else Japanese
   drill     optional: True marks every page and mail of a drill 訓練
+
+What happens behind it (docs/notify.md): a Broadcast row; for a handful of member ids the in-app
+notices are written at once, otherwise a Celery fan-out writes them in batches of a few hundred by id
+range; each member's preferences per kind and channel (in-app, PC mail, keitai mail; daily digest for
+chatty kinds) decide the rest, except for mandatory kinds; mail always leaves from a Celery worker,
+once per (broadcast, member, channel); disaster broadcasts travel on their own queue.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from sqlalchemy import select
+from flask import current_app
 
-from .. import i18n
-from ..extensions import db
-from ..members import access
-from ..members.models import Member
+from . import delivery, tasks
+from .audience import Audience
 
-
-@dataclass(frozen=True)
-class Audience:
-    """Who a broadcast reaches: every active member, those of some districts, or a community's."""
-    everyone: bool = False
-    districts: tuple[str, ...] = ()
-    community_id: int | None = None
-
-    def member_ids_statement(self):
-        stmt = select(Member.id).where(access.active()).order_by(Member.id)
-        if self.districts:
-            stmt = stmt.where(Member.district.in_(self.districts))
-        if self.community_id is not None:
-            from ..communities.models import JOINED, Membership
-
-            stmt = stmt.where(Member.id.in_(select(Membership.member_id).where(
-                Membership.community_id == self.community_id, Membership.role.in_(JOINED))))
-        return stmt
+__all__ = ["Audience", "notify"]
 
 
 def notify(recipients: Iterable[int] | Audience, kind: str, payload: Mapping | None = None) -> None:
-    from .models import Notification
-    from .services import queue_mail
-
     payload = dict(payload or {})
     if isinstance(recipients, Audience):
-        member_ids = list(db.session.scalars(recipients.member_ids_statement()))
+        broadcast = delivery.create_broadcast(kind, payload, audience=recipients)
     else:
-        member_ids = sorted(set(recipients))
-    db.session.add_all(
-        Notification(member_id=member_id, kind=kind, actor_id=payload.get("actor_id"),
-                     link=payload.get("link", ""), subject=(payload.get("subject") or "")[:100])
-        for member_id in member_ids
-    )
-    db.session.commit()
-    template = payload.get("mail")
-    if template:
-        members = db.session.execute(select(Member.email, Member.nickname, Member.language)
-                                     .where(Member.id.in_(member_ids))).all()
-        for email, nickname, language in members:
-            queue_mail(email, template, language=language or i18n.DEFAULT,
-                       nickname=nickname, **payload.get("context", {}))
+        member_ids = sorted({int(i) for i in recipients})
+        if not member_ids:
+            return
+        broadcast = delivery.create_broadcast(kind, payload, member_ids=member_ids)
+        if len(member_ids) <= current_app.config["EJAN_NOTIFY_INLINE_MAX"]:
+            # A handful of readers (a friend request, a comment's followers): their in-app notices are
+            # there when the page that caused them returns; the mail still leaves from a worker.
+            lo, hi = member_ids[0], member_ids[-1]
+            if delivery.plan_batch(broadcast, lo, hi):
+                tasks.deliver_batch.apply_async((broadcast.id, lo, hi), queue=broadcast.queue)
+            return
+    tasks.fan_out.apply_async((broadcast.id,), queue=broadcast.queue)

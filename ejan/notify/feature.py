@@ -1,4 +1,5 @@
-"""Notifications: the in-app list and the mail that other features' events cause."""
+"""Notifications: the in-app list and the mail that other features' events cause, with each member's
+preferences, keitai addresses, bounces, broadcasts in batches and the workers' heartbeat."""
 from flask_babel import lazy_gettext as _l
 
 from ..features import Feature
@@ -6,11 +7,27 @@ from ..navigation import NavLink
 from . import wording
 from .views import bp
 
+
+def setup(app) -> None:
+    from ..extensions import celery
+    from . import admin, heartbeat
+
+    wording.init_app(app)
+    heartbeat.schedule(app, celery)
+
+    @app.context_processor
+    def workers_banner():
+        from flask_login import current_user
+
+        # One query, for admins only: are the Celery workers beating?
+        return {"workers_silent": lambda: admin.workers_silent(current_user)}
+
+
 feature = Feature(
     name="notify",
     blueprints=(bp,),
     tasks=("ejan.notify.tasks",),
     receivers=("ejan.notify.receivers",),
     nav=(NavLink("notify.index", _l("お知らせ"), order=60, key="1"),),
-    setup=wording.init_app,
+    setup=setup,
 )

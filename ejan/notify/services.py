@@ -1,4 +1,5 @@
-"""Creating and reading in-app notifications."""
+"""Reading in-app notifications, and queueing one-off mail (invitations, password resets) that is
+not a notification kind. Notifications themselves are made by api.notify()."""
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
@@ -19,23 +20,6 @@ def queue_mail(to: str, template: str, *, language: str | None = None, **context
     `language` is the reader's; without one the mail speaks the language of the page that sent it.
     """
     send_mail.delay(to, template, context, i18n.valid(language) or i18n.current().code)
-
-
-def notify(member_id: int, kind: str, *, actor: Member | None = None, link: str = "", subject: str = "") -> Notification:
-    notification = Notification(member_id=member_id, kind=kind, actor_id=actor.id if actor else None, link=link,
-                                subject=subject[:100])
-    db.session.add(notification)
-    db.session.commit()
-    return notification
-
-
-def notify_many(member_ids, kind: str, *, actor: Member | None = None, link: str = "", subject: str = "") -> None:
-    db.session.add_all([
-        Notification(member_id=member_id, kind=kind, actor_id=actor.id if actor else None, link=link,
-                     subject=subject[:100])
-        for member_id in member_ids
-    ])
-    db.session.commit()
 
 
 def unread_count(member: Member) -> int:

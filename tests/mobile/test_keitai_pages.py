@@ -183,7 +183,7 @@ def test_a_keitai_page_over_budget_fails_loudly_in_tests(app, keitai):
 
 def test_every_keitai_page_stays_under_10_kb_with_a_busy_member(keitai, make_member, befriend):
     from ejan.friends.models import FriendRequest, Introduction
-    from ejan.notify.services import notify
+    from ejan.notify.api import notify
 
     sato = make_member("佐藤" * 10)
     sato.intro = "茶" * 3000
@@ -191,7 +191,7 @@ def test_every_keitai_page_stays_under_10_kb_with_a_busy_member(keitai, make_mem
     for friend in friends:
         befriend(sato, friend)
         db.session.add(Introduction(about_id=sato.id, author_id=friend.id, body="紹介" * 400))
-        notify(sato.id, "friend_accepted", actor=friend, link=f"/members/{friend.id}")
+        notify([sato.id], "friend_accepted", {"actor_id": friend.id, "link": f"/members/{friend.id}"})
     strangers = [make_member("申請者" * 10) for _ in range(15)]
     for stranger in strangers:
         db.session.add(FriendRequest(from_id=stranger.id, to_id=sato.id, message="よろしく" * 60))

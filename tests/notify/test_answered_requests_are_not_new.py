@@ -11,6 +11,7 @@ from ejan.extensions import db
 from ejan.friends import services as friends
 from ejan.friends.models import FriendRequest
 from ejan.notify import services as notify
+from ejan.notify import api
 from ejan.notify.models import Notification
 from support import PC_UA, html_of, keitai_login, sjis_post
 
@@ -46,7 +47,7 @@ def test_answering_a_request_marks_its_notification_read(answer, make_member, ac
     sato, suzuki, tanaka = make_member("佐藤"), make_member("鈴木"), make_member("田中")
     asked = friends.request_friend(suzuki, sato.id, "よろしく")
     friends.request_friend(tanaka, sato.id, "")  # another request, not answered yet
-    notify.notify(sato.id, "diary_comment", actor=suzuki, link="/diary/1", subject="茶摘み")
+    api.notify([sato.id], "diary_comment", {"actor_id": suzuki.id, "link": "/diary/1", "subject": "茶摘み"})
     assert sorted(unread_of(sato)) == ["diary_comment", "friend_requested", "friend_requested"]
 
     answer(sato, asked.id, action)
