@@ -1,9 +1,12 @@
 """What admins see of notifications: broadcasts' progress, failed deliveries, bounced addresses."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from sqlalchemy import select
+from datetime import timedelta
 
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..clock import utcnow
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..members import access
@@ -61,3 +64,13 @@ def bounced(viewer, page: int, per_page: int) -> Page:
 def workers_silent(viewer) -> bool:
     """The banner: only admins are told, and only when no worker has beaten for too long."""
     return bool(access.is_active(viewer) and viewer.is_admin and heartbeat.is_stale())
+
+
+def progress_counts(hours: int = 24) -> dict[str, int]:
+    """Deliveries of the last day's broadcasts by state (queued / sent / failed): one grouped, indexed count."""
+    since = db.session.scalar(select(func.min(Broadcast.id)).where(Broadcast.created_at >= utcnow() - timedelta(hours=hours)))
+    if since is None:
+        return {}
+    rows = db.session.execute(select(Delivery.status, func.count()).where(Delivery.broadcast_id >= since)
+                              .group_by(Delivery.status))
+    return {status: count for status, count in rows}

@@ -2,9 +2,9 @@
 preferences, keitai addresses, bounces, broadcasts in batches and the workers' heartbeat."""
 from flask_babel import lazy_gettext as _l
 
-from ..features import Feature
+from ..features import Fact, Feature
 from ..navigation import NavLink
-from . import wording
+from . import admin, heartbeat, wording
 from .views import bp
 
 
@@ -29,5 +29,10 @@ feature = Feature(
     tasks=("ejan.notify.tasks",),
     receivers=("ejan.notify.receivers",),
     nav=(NavLink("notify.index", _l("お知らせ"), order=60, key="1"),),
+    facts={
+        "worker_heartbeat_age_seconds": Fact(heartbeat.age_seconds, "Seconds since a Celery worker last beat",
+                                             ready=True),
+        "broadcast_deliveries": Fact(admin.progress_counts, "Deliveries of the last day's broadcasts, by state"),
+    },
     setup=setup,
 )

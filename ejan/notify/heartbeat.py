@@ -56,3 +56,9 @@ def schedule(app, celery) -> None:
         # 22:00 UTC is 07:00 in Japan: the day's digest arrives with breakfast, not in the night.
         "ejan.notify.send_digests": {"task": "ejan.notify.send_digests", "schedule": crontab(hour=22, minute=0)},
     }
+
+
+def age_seconds() -> float | None:
+    """Seconds since a worker last beat, for /readyz and /metrics; None: no beat ever recorded."""
+    last = last_beat()
+    return None if last is None else max(0.0, round((utcnow() - last).total_seconds(), 1))

@@ -17,11 +17,7 @@ feature = Feature(
     name="ops",
     blueprints=(bp,),
     facts={
-        "worker_heartbeat_age_seconds": Fact(bridges.worker_heartbeat_age,
-                                             "Seconds since a Celery worker last beat", ready=True),
         "disaster_active": Fact(bridges.disaster_active, "1 while a disaster event is in force", ready=True),
-        "broadcast_deliveries": Fact(bridges.broadcast_progress,
-                                     "Deliveries of the broadcasts under way, by state"),
     },
     setup=setup,
 )
