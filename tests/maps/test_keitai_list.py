@@ -101,3 +101,9 @@ def test_a_pin_page_links_to_the_map_service_from_settings(app, make_member, mak
         assert "https://map.example/?q=34.768767,137.998168" in html_of(phone.get(f"/map/pins/{pin.id}"))
     finally:
         app.config["EJAN_MAP_LINK"] = before
+
+
+def test_the_keitai_home_leads_to_the_list(make_member, keitai):
+    phone = keitai("au")
+    keitai_login(phone, make_member())
+    assert "/map" in " ".join(links(html_of(phone.get("/")), "/map"))
