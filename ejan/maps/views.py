@@ -124,7 +124,8 @@ class _FramePolicy:
 def frame():
     place = request.args.get("place") == "1"
     lat, lon = _number(request.args.get("lat")), _number(request.args.get("lon"))
-    marker = (lat, lon) if place and lat is not None and lon is not None and -90 <= lat <= 90 else None
+    marker = ((lat, lon) if place and lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180
+              else None)
     document = _document(str(get_locale()), _categories(), _period(), place, marker, tiles.tiles_url(),
                          tiles.attribution(), url_for("maps.geojson"))
     nonce = getattr(request, "csp_nonce", "")
