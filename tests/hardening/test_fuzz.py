@@ -31,7 +31,7 @@ PROFILE = os.environ.get("EJAN_FUZZ_PROFILE", "ci")
 # Routes that end the fuzzing client's own session are left out, so later examples stay logged in.
 SKIP_ENDPOINTS = {"static", "members.logout"}
 QUERY_NAMES = ("page", "q", "part", "next", "back", "url", "view", "lang", "ejs", "which", "year", "month",
-               "token", "status")
+               "token", "status", "bbox", "category", "lat", "lon", "pos", "district")
 
 HOSTILE_TEXT = [
     b"\x00", b"\xff\xfe", b"\x82", b"\x82\xa0\x00", b"\xe8\x8c", b"\xed\xa0\x80", b"%", b"%zz", b"\r\nX: y",
@@ -92,7 +92,12 @@ def world(app, make_member, befriend):
     comment = topics.add_comment(me, topic.id, "参加します")
     event = events.create_event(friend, community.id, title="茶摘み", starts_at=utcnow() + timedelta(days=2),
                                 place="倉真")
-    ids = [me.id, friend.id, entry.id, community.id, topic.id, comment.id, event.id, 1, 2, 3]
+    from ejan.geo.boundary import CITY_HALL
+    from ejan.maps import services as maps
+
+    pin = maps.create_pin(me, maps.PinInput(title="掛川城", category="facility", lat=CITY_HALL[0], lon=CITY_HALL[1],
+                                            community_id=community.id, event_id=event.id))
+    ids = [me.id, friend.id, entry.id, community.id, topic.id, comment.id, event.id, pin.id, 1, 2, 3]
     return me, sorted(set(ids))
 
 
