@@ -18,7 +18,8 @@ class Pin(db.Model):
         # 200,000 pins to a band, lon is checked inside the index.
         Index("ix_pins_lat_lon", "lat", "lon"),
         Index("ix_pins_category_lat_lon", "category", "lat", "lon"),
-        # The keitai list: by district and category, newest first.
+        # The keitai list: newest first, or by district and category.
+        Index("ix_pins_created", "created_at", "id"),
         Index("ix_pins_district_category", "district", "category", "created_at"),
         Index("ix_pins_author_created", "author_id", "created_at"),
         Index("ix_pins_community", "community_id"),

@@ -344,20 +344,32 @@ def pins_in(viewer: Member | None, where: PinFilter, *, after: int | None, per_p
     return rows, (rows[-1].id if more else None)
 
 
+NEAR_DEGREES = 0.02  # about 2.2 km: the first circle the nearest-first list looks in
+
+
 def pin_list(viewer: Member | None, where: PinFilter, page: int, per_page: int,
              near: tuple[float, float] | None = None) -> Page:
-    """The keitai list: nearest first from `near`, else from the middle of the district's pins, else newest."""
+    """The keitai list: nearest first from `near`, else from the middle of the district's pins, else newest.
+
+    Nearest first looks inside a small circle first, where the lat/lon index finds the candidates;
+    only when the circle cannot fill the page does it order the whole city (one more query)."""
     stmt = select(Pin).where(_filtered(viewer, where))
     if near is None and where.district:
         centre = db.session.execute(select(func.avg(Pin.lat), func.avg(Pin.lon))
                                     .where(_filtered(viewer, where))).one()
         near = (centre[0], centre[1]) if centre[0] is not None else None
-    if near is not None:
-        lat, lon = near
-        # Squared distance on a flat map with a degree of longitude shortened at this latitude: the
-        # order is the great circle's within a city, and both databases do it with arithmetic.
-        squeeze = math.cos(math.radians(lat)) ** 2
-        stmt = stmt.order_by((Pin.lat - lat) * (Pin.lat - lat) + (Pin.lon - lon) * (Pin.lon - lon) * squeeze, Pin.id)
-    else:
-        stmt = stmt.order_by(Pin.created_at.desc(), Pin.id.desc())
-    return paginate(stmt, page, per_page)
+    if near is None:
+        return paginate(stmt.order_by(Pin.created_at.desc(), Pin.id.desc()), page, per_page)
+    lat, lon = near
+    # Squared distance on a flat map with a degree of longitude shortened at this latitude: the
+    # order is the great circle's within a city, and both databases do it with arithmetic.
+    squeeze = math.cos(math.radians(lat))
+    distance = (Pin.lat - lat) * (Pin.lat - lat) + (Pin.lon - lon) * (Pin.lon - lon) * squeeze * squeeze
+    ordered = stmt.order_by(distance, Pin.id)
+    # Every pin inside the circle is nearer than every pin outside it, so while the circle fills the
+    # page (and one more row), its page is the city's page.
+    width = NEAR_DEGREES / max(squeeze, 0.01)
+    circle = paginate(ordered.where(Pin.lat.between(lat - NEAR_DEGREES, lat + NEAR_DEGREES),
+                                    Pin.lon.between(lon - width, lon + width),
+                                    distance < NEAR_DEGREES * NEAR_DEGREES), page, per_page)
+    return circle if circle.has_next else paginate(ordered, page, per_page)

@@ -47,6 +47,7 @@ def upgrade():
     with op.batch_alter_table('pins', schema=None) as batch_op:
         batch_op.create_index('ix_pins_lat_lon', ['lat', 'lon'], unique=False)
         batch_op.create_index('ix_pins_category_lat_lon', ['category', 'lat', 'lon'], unique=False)
+        batch_op.create_index('ix_pins_created', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_pins_district_category', ['district', 'category', 'created_at'], unique=False)
         batch_op.create_index('ix_pins_author_created', ['author_id', 'created_at'], unique=False)
         batch_op.create_index('ix_pins_community', ['community_id'], unique=False)
