@@ -113,6 +113,13 @@ PAGES = [
     Page("survey chart (SVG)", "/surveys/{survey}/questions/2/chart.svg", "pc"),
     Page("home", "/", "keitai"),
     Page("diary, friends", "/diary/friends", "keitai"),
+    # The map: the page, Folium's document in its frame, and the pins of a view around the station
+    # (the first page of them, as the map asks) and of the whole city; the keitai list nearest first.
+    Page("map", "/map", "pc"),
+    Page("map frame (Folium)", "/map/frame", "pc"),
+    Page("pins GeoJSON, station area", "/api/pins.geojson?bbox=137.99,34.76,138.03,34.78", "pc"),
+    Page("pins GeoJSON, whole city", "/api/pins.geojson?bbox=137.8,34.6,138.2,34.95&per_page=500", "pc"),
+    Page("map list, nearest", "/map?lat=%2B34.46.09.120&lon=%2B138.00.52.560&geo=wgs84", "keitai"),
 ]
 HELLO = Page("bare Flask hello", "/hello/", "pc")
 

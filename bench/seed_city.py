@@ -58,7 +58,7 @@ PASSWORD_HASH = ("scrypt:32768:8:1$SCARl43j7eXiGDf1$a8a8ed30400ec16425b132937ff1
 EMAIL = "resident{}@bench.e-jan.kakegawa.example"  # member id -> e-mail address
 
 # What the whole city holds at --scale 1 (DESIGN.md: "Scale it must hold").
-FULL = {"members": 120_000, "entries": 2_000_000, "communities": 5_000, "footprints": 1_000_000}
+FULL = {"members": 120_000, "entries": 2_000_000, "communities": 5_000, "footprints": 1_000_000, "pins": 200_000}
 MEDIAN_FRIENDS = 20
 SITE_OPENED = datetime(2007, 4, 1)
 
@@ -586,6 +586,70 @@ def surveys(city: City) -> None:
 
     city.loader.load("survey_answers", ("id", "survey_id", "response_id", "question_id", "option_id", "scale", "text"),
                      answers())
+
+
+# --- map pins ---------------------------------------------------------------------------------------
+
+# What residents pin, by share (shelters are the city's own: a fixed few hundred, not a share).
+PIN_KINDS = {"facility": 30, "hazard": 10, "event_venue": 20, "road_works": 15, "new_facility": 5, "other": 20}
+PIN_TITLES = {"facility": ("{p}の駐車場", "{d}公民館", "{p}のトイレ", "{d}の図書館分室", "{p}の案内所"),
+              "hazard": ("{d}の冠水しやすい道", "{p}近くの落石", "{d}の見通しの悪い交差点", "{p}の急な坂"),
+              "event_venue": ("{p}で集まり", "{d}の夏祭り会場", "{p}の茶摘み体験", "{d}の運動会"),
+              "road_works": ("{d}の舗装工事", "{p}付近の水道工事", "{d}の橋の補修"),
+              "new_facility": ("{d}の新しい公園", "{p}の新しい駐輪場", "{d}の新しい子育て支援センター"),
+              "other": ("{p}の眺め", "{d}のおいしいお店", "{p}の桜並木", "{d}の湧き水")}
+SHELTERS = 300
+PIN_GRID = 0.005  # degrees: pins fall in grid cells whose four corners lie inside the city
+
+
+def _inside_cells() -> list[tuple[float, float]]:
+    """The south-west corners of grid cells inside Kakegawa: a few thousand boundary checks, not 200,000."""
+    from ejan.geo.boundary import bbox, inside_city
+
+    min_lon, min_lat, max_lon, max_lat = bbox()
+    corners: dict[tuple[int, int], bool] = {}
+
+    def inside(i: int, j: int) -> bool:
+        if (i, j) not in corners:
+            corners[i, j] = inside_city(min_lat + j * PIN_GRID, min_lon + i * PIN_GRID)
+        return corners[i, j]
+
+    columns, rows = int((max_lon - min_lon) / PIN_GRID) + 1, int((max_lat - min_lat) / PIN_GRID) + 1
+    return [(min_lat + j * PIN_GRID, min_lon + i * PIN_GRID) for i in range(columns) for j in range(rows)
+            if inside(i, j) and inside(i + 1, j) and inside(i, j + 1) and inside(i + 1, j + 1)]
+
+
+@step
+def pins(city: City) -> None:
+    rng = city.rng
+    cells = _inside_cells()
+    kinds, weights = list(PIN_KINDS), list(PIN_KINDS.values())
+    total = city.count(FULL["pins"], least=50)
+    shelters = min(SHELTERS, max(5, total // 100))
+
+    def rows() -> Iterator[tuple]:
+        for pin_id in range(1, total + 1):
+            cell_lat, cell_lon = rng.choice(cells)
+            lat, lon = cell_lat + rng.random() * PIN_GRID, cell_lon + rng.random() * PIN_GRID
+            shelter = pin_id <= shelters
+            kind = "shelter" if shelter else rng.choices(kinds, weights)[0]
+            author = 1 if shelter else city.active_member()
+            district = city.district[author] if not shelter else rng.choice(list(DISTRICT_WEIGHTS))
+            title = (f"{district}の指定避難所" if shelter
+                     else rng.choice(PIN_TITLES[kind]).format(p=rng.choice(PLACES), d=district))
+            created = city.later(city.joined[author], 24 * 300)
+            starts = ends = None
+            if kind in ("event_venue", "road_works"):  # a period; most of them are over by now
+                starts = city.at(created)
+                ends = city.at(city.later(created, 24 * (3 if kind == "event_venue" else 60)))
+            hidden = city.at(city.later(created, 48)) if rng.random() < 0.005 else None
+            yield (pin_id, title[:100], kind, rng.choice(SENTENCES).format(p=rng.choice(PLACES), d=district),
+                   lat, lon, district, author, starts, ends, city.at(created), hidden, 1 if hidden else None,
+                   rng.choice(("open", "full", "closed", None)) if shelter else None)
+
+    city.loader.load("pins", ("id", "title", "category", "description", "lat", "lon", "district", "author_id",
+                              "starts_at", "ends_at", "created_at", "hidden_at", "hidden_by_id", "shelter_status"),
+                     rows())
 
 
 # --- notifications (last: every step before may have added some) -----------------------------------

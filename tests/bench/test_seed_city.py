@@ -151,3 +151,13 @@ def test_every_benchmarked_page_answers_on_the_seeded_city(city_url, own_app):
     counts = run.count_statements(city_url, "t", pages, members, {"pc": run.PC_UA, "keitai": run.keitai_ua()})
     assert set(counts) == {(page.device, path) for page, path in pages}
     assert all(count > 0 for count in counts.values())
+
+
+def test_pins_lie_inside_the_city_in_every_category(sql):
+    from ejan.geo.boundary import inside_city
+    from ejan.maps.categories import CATEGORY_CODES
+
+    rows = sql("SELECT lat, lon, category FROM pins")
+    assert len(rows) == 400
+    assert all(inside_city(lat, lon) for lat, lon, _ in rows)
+    assert {category for _, _, category in rows} == set(CATEGORY_CODES)

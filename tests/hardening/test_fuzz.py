@@ -31,7 +31,7 @@ PROFILE = os.environ.get("EJAN_FUZZ_PROFILE", "ci")
 # Routes that end the fuzzing client's own session are left out, so later examples stay logged in.
 SKIP_ENDPOINTS = {"static", "members.logout"}
 QUERY_NAMES = ("page", "q", "part", "next", "back", "url", "view", "lang", "ejs", "which", "year", "month",
-               "token", "status")
+               "token", "status", "bbox", "category", "lat", "lon", "pos", "district")
 
 HOSTILE_TEXT = [
     b"\x00", b"\xff\xfe", b"\x82", b"\x82\xa0\x00", b"\xe8\x8c", b"\xed\xa0\x80", b"%", b"%zz", b"\r\nX: y",
@@ -95,9 +95,16 @@ def world(app, make_member, befriend):
                                 place="倉真")
     survey = surveys.create_survey(friend, title="茶摘みの日程", opens_at=utcnow() - timedelta(hours=1),
                                    closes_at=utcnow() + timedelta(days=7), community_id=community.id)
-    question = surveys.add_question(friend, survey.id, kind="single", prompt="都合のよい日", options="土曜\n日曜")
+    question = surveys.add_question(friend, survey.id, kind="single", prompt="都合のよい日", options="土曜
+日曜")
     surveys.publish(friend, survey.id)
-    ids = [me.id, friend.id, entry.id, community.id, topic.id, comment.id, event.id, survey.id, question.id, 1, 2, 3]
+    from ejan.geo.boundary import CITY_HALL
+    from ejan.maps import services as maps
+
+    pin = maps.create_pin(me, maps.PinInput(title="掛川城", category="facility", lat=CITY_HALL[0], lon=CITY_HALL[1],
+                                            community_id=community.id, event_id=event.id))
+    ids = [me.id, friend.id, entry.id, community.id, topic.id, comment.id, event.id, survey.id, question.id,
+           pin.id, 1, 2, 3]
     return me, sorted(set(ids))
 
 

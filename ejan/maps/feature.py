@@ -1,0 +1,15 @@
+"""The city map: pins by category on a Folium map, keitai lists, shelters, GeoJSON."""
+from flask_babel import lazy_gettext as _l
+
+from ..features import Feature
+from ..navigation import NavLink
+from . import tsuho
+from .views import bp
+
+feature = Feature(
+    name="maps",
+    blueprints=(bp,),
+    # Not in the keitai menu, which every keitai page carries inside its 10 KB: the keitai home links the list.
+    nav=(NavLink("maps.index", _l("地図"), order=30, keitai=False),),
+    tsuho_targets=tsuho.KINDS,
+)
