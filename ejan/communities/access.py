@@ -64,3 +64,19 @@ def touch(community_id: int, moment) -> None:
     """A new topic, comment or event moves the community up the directory's "activity" order."""
     db.session.execute(update(Community).where(Community.id == community_id)
                        .values(last_activity_at=moment).execution_options(synchronize_session=False))
+
+
+def share_a_community(a_id: int, b_id: int) -> bool:
+    """Are both joined members of at least one community? (Disaster check-ins shown to "my communities".)"""
+    return db.session.scalar(select(shares_a_community_with(a_id, b_id))) is True
+
+
+def shares_a_community_with(member_id: int, column):
+    """share_a_community(member_id, column) as a SQL EXISTS; `column` may be a column of the outer query."""
+    from sqlalchemy import exists
+    from sqlalchemy.orm import aliased
+
+    mine, theirs = aliased(Membership), aliased(Membership)
+    return (exists().where(mine.member_id == member_id, mine.role.in_(JOINED),
+                           theirs.community_id == mine.community_id, theirs.member_id == column,
+                           theirs.role.in_(JOINED)))
