@@ -39,6 +39,7 @@ def load(instance_path: str) -> dict:
             "ejan.communities",
             "ejan.notify",
             "ejan.reports",
+            "ejan.maps",
             "ejan.disaster",
         ],
         "EJAN_PASSWORD_METHOD": _env("PASSWORD_METHOD", "scrypt"),

@@ -1,7 +1,7 @@
 """disaster: events, notices, log, damage reports, safety check-ins
 
 Revision ID: 0012_disaster
-Revises: 0009_city_speed
+Revises: 0011_maps
 Create Date: 2026-12-01 02:42:36.842885
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_disaster'
-down_revision = '0009_city_speed'
+down_revision = "0011_maps"
 branch_labels = None
 depends_on = None
 
