@@ -1,21 +1,25 @@
 """The forms of disaster mode; every choice's wording lives in words.py so lists and forms agree."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from ..forms import BaseForm
 from ..members.models import DISTRICTS
 from . import words
-from .models import CHECKIN_VISIBILITIES, KINDS, REPORT_CATEGORIES, SAFE, SEE_FRIENDS
+from .models import SAFE, SEE_FRIENDS
 
 
 def _district_choices(blank):
-    return [("", blank)] + [(d, d) for d in DISTRICTS]
+    return [SelectChoice("", blank)] + [SelectChoice(d, d) for d in DISTRICTS]
+
+
+def _choices(words, blank=None):
+    return ([SelectChoice("", blank)] if blank is not None else []) + [
+        SelectChoice(code, label) for code, label in words.items()]
 
 
 class ReportForm(BaseForm):
-    category = SelectField(_l("種類"), choices=[("", _l("選んでください"))] + [
-        (code, words.REPORT_CATEGORY[code]) for code in REPORT_CATEGORIES], validate_choice=False)
+    category = SelectField(_l("種類"), choices=_choices(words.REPORT_CATEGORY, _l("選んでください")), validate_choice=False)
     body = TextAreaField(_l("状況"))
     district = SelectField(_l("地区"), choices=_district_choices(_l("選んでください")), validate_choice=False)
     address = StringField(_l("住所・目印"))
@@ -27,12 +31,11 @@ class ReportForm(BaseForm):
 
 
 class CheckInForm(BaseForm):
-    status = SelectField(_l("いまの状況"), choices=[(code, words.CHECKIN_STATUS[code]) for code in words.CHECKIN_STATUS],
+    status = SelectField(_l("いまの状況"), choices=_choices(words.CHECKIN_STATUS),
                          default=SAFE, validate_choice=False)
     shelter_id = SelectField(_l("避難所"), choices=[], validate_choice=False)
     comment = StringField(_l("ひとこと（100文字まで）"))
-    visibility = SelectField(_l("知らせる相手"), choices=[(code, words.CHECKIN_VISIBILITY[code])
-                                                    for code in CHECKIN_VISIBILITIES],
+    visibility = SelectField(_l("知らせる相手"), choices=_choices(words.CHECKIN_VISIBILITY),
                              default=SEE_FRIENDS, validate_choice=False)
     person = StringField(_l("家族の名前（会員でない家族の代わりに登録するとき）"))
 
@@ -46,9 +49,9 @@ class SearchForm(BaseForm):
 
 class StartForm(BaseForm):
     title = StringField(_l("タイトル"))
-    kind = SelectField(_l("災害の種類"), choices=[(code, words.EVENT_KIND[code]) for code in KINDS],
+    kind = SelectField(_l("災害の種類"), choices=_choices(words.EVENT_KIND),
                        validate_choice=False)
-    districts = SelectMultipleField(_l("対象地区"), choices=[(d, d) for d in DISTRICTS], validate_choice=False)
+    districts = SelectMultipleField(_l("対象地区"), choices=_district_choices(None)[1:], validate_choice=False)
     drill = BooleanField(_l("訓練として実施する"))
     submit_token = HiddenField()
 

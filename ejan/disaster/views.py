@@ -6,6 +6,7 @@ import secrets
 from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from ..dbutil import as_id
 from ..errors import Invalid, NotFound
@@ -112,7 +113,8 @@ def report_photo(report_id: int, variant: str):
 def _shelter_choices():
     from ..maps import services as maps
 
-    return [("", _("選んでください"))] + [(str(pin.id), pin.title) for pin in maps.shelters_page(1, 300).items]
+    return [SelectChoice("", _("選んでください"))] + [
+        SelectChoice(str(pin.id), pin.title) for pin in maps.shelters_page(1, 300).items]
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
