@@ -75,7 +75,8 @@ def _guest_page_key(summary: dict) -> str | None:
     """The cache key of a logged-out reader's page, or None when this request's page is not the common one."""
     if set(request.args) - {"view", i18n.PARAM} or session.get("_flashes"):
         return None
-    return ":".join(("disaster:guest", str(summary["id"]), template_set(), i18n.current().code, page_charset(),
+    return ":".join(("disaster:guest", str(summary["id"]), request.path, template_set(), i18n.current().code,
+                     page_charset(),
                      request.args.get(i18n.PARAM, "")))
 
 
@@ -86,6 +87,11 @@ def _front_page():
     summary = events.active_summary()
     if summary is None:
         return None
+    return respond(summary)
+
+
+def respond(summary: dict):
+    """The disaster screen at / or /disaster/: a logged-out reader's page comes whole from the cache."""
     if current_user.is_authenticated:
         return show_screen(summary)
     key = _guest_page_key(summary)

@@ -39,7 +39,7 @@ def index():
     summary = events.active_summary()
     if summary is None:
         return render("disaster/none.html")
-    return screen.show_screen(summary)
+    return screen.respond(summary)
 
 
 # --- damage reports ---------------------------------------------------------------------------------------
