@@ -93,6 +93,11 @@ def load(instance_path: str) -> dict:
             "form-action": "'self'",
             "frame-ancestors": "'none'",
         },
+        # The map (ejan/maps/tiles.py): background tiles and their credit (none set: 地理院タイル's own), and
+        # the map service a keitai's "地図で見る" link opens ({lat}, {lon} in WGS84 degrees).
+        "EJAN_MAP_TILES_URL": _env("MAP_TILES_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"),
+        "EJAN_MAP_TILES_ATTRIBUTION": _env("MAP_TILES_ATTRIBUTION"),
+        "EJAN_MAP_LINK": _env("MAP_LINK", "https://maps.gsi.go.jp/#16/{lat}/{lon}/"),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=_env_int("SESSION_DAYS", 14)),
         # Keitai
         "EJAN_KEITAI_PAGE_BUDGET": _env_int("KEITAI_PAGE_BUDGET", 10 * 1024),

@@ -8,13 +8,12 @@ Who sees what (one rule, `can_see`, with its SQL twin `visible_to`):
 """
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, or_, select, true, update
+from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -248,37 +247,3 @@ def all_of(event: DisasterEvent):
     return db.session.scalars(select(DamageReport).where(DamageReport.event_id == event.id)
                               .order_by(DamageReport.created_at, DamageReport.id)
                               .execution_options(yield_per=500))
-
-
-# --- a keitai's GPS ------------------------------------------------------------------------------------------
-
-_DMS = re.compile(r"([+-]?)(\d{1,3})\.(\d{1,2})\.(\d{1,2}(?:\.\d+)?)")
-_POS = re.compile(r"([NS])(\d{1,3}\.\d{1,2}\.\d{1,2}(?:\.\d+)?)([EW])(\d{1,3}\.\d{1,2}\.\d{1,2}(?:\.\d+)?)")
-
-
-def keitai_position(args) -> tuple[float, float] | None:
-    """The position a 2007 phone's GPS link brings back, as decimal degrees.
-
-    i-mode (`lcs`) and EZweb (gpsOne, unit=0) answer lat=+35.00.35.600&lon=+135.41.35.600 (degrees,
-    minutes, seconds); SoftBank (location:auto) answers pos=N35.00.35.60E135.41.35.60; a smartphone's
-    form sends decimal degrees."""
-    pos = _POS.fullmatch((args.get("pos") or "").strip())
-    if pos:
-        lat, lon = _dms("", pos.group(2)), _dms("", pos.group(4))
-        return (-lat if pos.group(1) == "S" else lat, -lon if pos.group(3) == "W" else lon)
-    lat, lon = (args.get("lat") or "").strip(), (args.get("lon") or "").strip()
-    if not (lat and lon):
-        return None
-    if _DMS.fullmatch(lat) and _DMS.fullmatch(lon):
-        return _dms_text(lat), _dms_text(lon)
-    return _position(lat, lon)
-
-
-def _dms_text(text: str) -> float:
-    sign, degrees, minutes, seconds = _DMS.fullmatch(text).groups()
-    value = int(degrees) + int(minutes) / 60 + float(seconds) / 3600
-    return -value if sign == "-" else value
-
-
-def _dms(sign: str, text: str) -> float:
-    return _dms_text(sign + text)

@@ -15,7 +15,8 @@ from ..images import send_image
 from ..members.models import DISTRICTS
 from ..mobile import per_page, render
 from ..request_size import takes_uploads
-from ..urls import absolute_url, page_after, page_number
+from ..geo.position import carrier_position, position_link
+from ..urls import page_after, page_number
 from . import archive, checkins, events, reports, screen
 from .forms import CheckInForm, NoticeForm, ReportForm, SearchForm, StartEventForm, TriageForm
 
@@ -73,7 +74,7 @@ def report_new():
     form = ReportForm()
     if request.method == "GET":
         form.submit_token.data = _token()
-        position = reports.keitai_position(request.args)  # a keitai's GPS link comes back here
+        position = carrier_position(request.args)  # a phone's GPS link comes back here
         if position is not None:
             form.lat.data, form.lon.data = f"{position[0]:.6f}", f"{position[1]:.6f}"
     if form.validate_on_submit():
@@ -89,7 +90,9 @@ def report_new():
             flash(_("レポートを送りました。市の職員が確認します。"))
             return redirect(url_for("disaster.report_show", report_id=report.id))
     return render("disaster/report_form.html", event=event, form=form,
-                  gps_back=absolute_url("disaster.report_new"))
+                  gps_link=position_link(request.device.carrier, url_for("disaster.report_new", _external=True)),
+                  map_frame=url_for("maps.frame", place=1, category="shelter", lat=form.lat.data or None,
+                                    lon=form.lon.data or None))
 
 
 @bp.get("/reports/<int:report_id>")

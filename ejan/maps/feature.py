@@ -1,5 +1,14 @@
-"""The city map: pins by category, shelters, GeoJSON."""
+"""The city map: pins by category on a Folium map, keitai lists, shelters, GeoJSON."""
+from flask_babel import lazy_gettext as _l
+
 from ..features import Feature
+from ..navigation import NavLink
+from . import tsuho
 from .views import bp
 
-feature = Feature(name="maps", blueprints=(bp,))
+feature = Feature(
+    name="maps",
+    blueprints=(bp,),
+    nav=(NavLink("maps.index", _l("地図"), order=30),),
+    tsuho_targets=tsuho.KINDS,
+)

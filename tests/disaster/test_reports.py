@@ -114,19 +114,12 @@ def test_a_keitai_reports_with_district_and_address(world, keitai):
     assert report.district == "大須賀" and report.body == "断水しています"
 
 
-@pytest.mark.parametrize("args, expected", [
-    ({"lat": "+34.46.07.56", "lon": "+137.59.53.40"}, (34.7688, 137.9982)),  # i-mode lcs, EZweb gpsOne
-    ({"pos": "N34.46.07.56E137.59.53.40"}, (34.7688, 137.9982)),  # SoftBank location:auto
-    ({"lat": "34.7688", "lon": "137.9982"}, (34.7688, 137.9982)),
-    ({"lat": "abc", "lon": "1"}, None),
-    ({}, None),
-])
-def test_a_phone_gps_answer_is_read_in_every_carrier_format(args, expected):
-    position = reports.keitai_position(args)
-    if expected is None:
-        assert position is None
-    else:
-        assert position == pytest.approx(expected, abs=1e-3)
+def test_a_phone_gps_answer_fills_the_place(world, keitai):
+    _, member, _ = world
+    phone = keitai("au")
+    keitai_login(phone, member)
+    page = html_of(phone.get("/disaster/reports/new?lat=%2B34.46.07.56&lon=%2B137.59.53.40&datum=0&unit=0"))
+    assert 'value="34.768' in page and "device:gpsone" in page
 
 
 def test_the_list_filters_by_category_district_and_hours(world, browser):

@@ -1,4 +1,5 @@
-// The damage report form: "use my location" fills the hidden lat/lon fields from the phone or PC.
+// The damage report form: "use my location" fills the hidden lat/lon fields from the phone or PC
+// (a click in the map frame fills them too: static/maps/place.js).
 // Without JavaScript the form still works with district and address.
 (function () {
   var button = document.getElementById("use-location");
@@ -8,8 +9,8 @@
   button.hidden = false;
   button.addEventListener("click", function () {
     navigator.geolocation.getCurrentPosition(function (position) {
-      document.getElementById("report-lat").value = position.coords.latitude.toFixed(6);
-      document.getElementById("report-lon").value = position.coords.longitude.toFixed(6);
+      document.getElementById("lat").value = position.coords.latitude.toFixed(6);
+      document.getElementById("lon").value = position.coords.longitude.toFixed(6);
       state.textContent = script.dataset.done;
     }, function () {
       state.textContent = script.dataset.failed;
