@@ -23,7 +23,10 @@ from ..members.models import DISTRICTS, Member
 from .models import KINDS, DisasterEvent, DisasterLogEntry, DisasterNotice
 
 SUMMARY_KEY = "disaster:active"
-SUMMARY_SECONDS = 5  # how long another web worker may go on showing an event that just ended (or not one just started)
+# How long "is an event on?" is kept in the cache. Every change here forgets it at once, so with a
+# shared cache (Redis, as in production) every worker knows at once; with the embedded per-process
+# cache another worker may lag this long. Long enough that the banner costs no SQL on almost every page.
+SUMMARY_SECONDS = 30
 
 
 class EventActive(Invalid):
@@ -41,7 +44,7 @@ def active_event() -> DisasterEvent | None:
 
 
 def active_summary() -> dict | None:
-    """What every page's banner needs about the active event, from the cache (one query per few seconds).
+    """What every page's banner needs about the active event, from the cache (one query per SUMMARY_SECONDS).
 
     Plain values only, so it can live in Redis: {"id", "title", "drill", "confirmed"}."""
     def compute():
