@@ -130,8 +130,10 @@ def _banner() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from . import words
+    from ..cli import ejan_cli
+    from . import commands, words
 
+    ejan_cli.add_command(commands.purge)
     words.init_app(app)
     app.add_template_global(notice_text)
     app.context_processor(_banner)

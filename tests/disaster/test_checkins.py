@@ -151,3 +151,8 @@ def test_no_checkin_after_the_event_ended(people):
     events.end_event(people["admin"], event)
     with pytest.raises(Invalid):
         checkins.check_in(people["self"], event, status="safe")
+
+
+def test_the_purge_command_runs(app):
+    result = app.test_cli_runner().invoke(args=["ejan", "disaster-purge"])
+    assert result.exit_code == 0 and "0 safety check-ins deleted" in result.output
