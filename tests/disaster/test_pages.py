@@ -60,3 +60,25 @@ def test_without_an_event_the_pages_say_so(app, make_member, browser):
     assert "災害情報の配信はありません" in html_of(client.get("/disaster/"))
     for path in ("/disaster/reports", "/disaster/checkin", "/disaster/reports/new", "/disaster/search"):
         assert client.get(path).status_code == 404, path
+
+
+HOSTILE = ("", "0", "-1", "1e309", "nan", "inf", "99999999999999999999", "\ud800".encode("utf-8", "surrogatepass").decode("latin-1"),
+           "'; DROP TABLE members; --", "<script>", "掛" * 5000, "%ff%fe", "1,2", "[]")
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_never_make_a_server_error(world, browser, value):
+    admin, member, event, report = world
+    for client in (browser(member), browser(admin), browser()):
+        for path in ("/disaster/reports", "/disaster/search", "/disaster/shelters", "/disaster/admin/safety",
+                     "/disaster/admin"):
+            response = client.get(path, query_string={"category": value, "district": value, "hours": value,
+                                                      "q": value, "page": value, "after": value})
+            assert response.status_code < 500, path
+        for path, fields in (("/disaster/reports/new", ("category", "body", "lat", "lon", "district", "address")),
+                             ("/disaster/checkin", ("status", "comment", "visibility", "person", "shelter_id")),
+                             ("/disaster/admin/start", ("title", "kind", "districts", "title_ja", "body_ja")),
+                             ("/disaster/admin/notice", ("title_ja", "body_ja", "title_pt")),
+                             (f"/disaster/admin/reports/{report.id}/status", ("status",))):
+            response = client.post(path, data={name: value for name in fields})
+            assert response.status_code < 500, (path, value)
