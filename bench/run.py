@@ -122,6 +122,16 @@ PAGES = [
     Page("map list, nearest", "/map?lat=%2B34.46.09.120&lon=%2B138.00.52.560&geo=wgs84", "keitai"),
 ]
 HELLO = Page("bare Flask hello", "/hello/", "pc")
+# The disaster screen (ejan/disaster) is the front page while an event is on: the seeded flood night
+# (bench/seed_city.py) is switched on for these pages only. "guest" is a PC that is not logged in.
+# /disaster/ is the page "/" shows while the event is on (the same view and cache), under its own path
+# so its figures do not mix with the ordinary front page's.
+DISASTER_PAGES = [
+    Page("disaster screen, logged out", "/disaster/", "guest"),
+    Page("disaster screen, logged in", "/disaster/", "pc"),
+    Page("disaster screen, logged in", "/disaster/", "keitai"),
+]
+DISASTER_AIMS = {"guest": 0.8, "pc": 0.25, "keitai": 0.25}  # the page's req/s over hello's, at least
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -248,10 +258,11 @@ def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], membe
     with app.app_context():
         engine = db.engine
     counts = {}
-    for device in ("pc", "keitai"):
+    for device in dict.fromkeys(page.device for page, _ in pages):
         client = app.test_client()
         client.environ_base["HTTP_USER_AGENT"] = uas[device]
-        if client.post("/login", data={"email": EMAIL.format(members[device]), "password": PASSWORD}).status_code != 302:
+        if device != "guest" and client.post(
+                "/login", data={"email": EMAIL.format(members[device]), "password": PASSWORD}).status_code != 302:
             raise SystemExit(f"in-process login of member {members[device]} failed")
         for page, path in pages:
             if page.device != device:
@@ -273,6 +284,28 @@ def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], membe
     with app.app_context():
         db.engine.dispose()
     return counts
+
+
+def disaster_switch(url: str, on: bool, wait: bool = True) -> None:
+    """Switch the seeded event on (or back off) in the database, then wait until every worker's cached
+    "is an event active?" (ejan/disaster/events.py, SUMMARY_SECONDS) has expired."""
+    from ejan.disaster.events import SUMMARY_SECONDS
+
+    engine = create_engine(make_url(url))
+    with engine.begin() as conn:
+        event_id = conn.scalar(text("SELECT max(id) FROM disaster_events"))
+        if event_id is None:
+            raise SystemExit("no disaster event in this database: seed it again (bench/seed_city.py)")
+        if on:
+            conn.execute(text("UPDATE disaster_events SET live = true, ended_at = NULL WHERE id = :i"), {"i": event_id})
+        else:
+            conn.execute(text("UPDATE disaster_events SET live = NULL, ended_at = started_at + interval '7 hours' "
+                              "WHERE id = :i" if engine.dialect.name == "postgresql" else
+                              "UPDATE disaster_events SET live = NULL, ended_at = started_at WHERE id = :i"),
+                         {"i": event_id})
+    engine.dispose()
+    if wait:
+        time.sleep(SUMMARY_SECONDS + 1)
 
 
 def machine(url: str) -> dict:
@@ -322,7 +355,7 @@ def main() -> None:
     args = parser.parse_args()
     url = args.database_url
     wrk = ensure_wrk()
-    uas = {"pc": PC_UA, "keitai": keitai_ua()}
+    uas = {"pc": PC_UA, "keitai": keitai_ua(), "guest": PC_UA}
     targets = pick_targets(url)
     members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
     pages = [(page, page.path.format(**targets)) for page in PAGES]
@@ -331,6 +364,12 @@ def main() -> None:
     print(f"city: {about['rows']}; {about['cpu']}, {about['cores']} cores, {about['memory_gb']} GB, "
           f"PostgreSQL {about['database']}, load average {about['load_average_at_start']}", flush=True)
     sql = count_statements(url, secret, pages, members, uas)
+    disaster_pages = [(page, page.path) for page in DISASTER_PAGES]
+    disaster_switch(url, True)
+    try:
+        sql.update(count_statements(url, secret, disaster_pages, members, uas))
+    finally:
+        disaster_switch(url, False)
 
     port = free_port()
     media = tempfile.mkdtemp(prefix="ejan-bench-media-")
@@ -344,9 +383,14 @@ def main() -> None:
     try:
         wait_for(port)
         cookies = {device: login(port, member, uas[device]) for device, member in members.items()}
+        cookies["guest"] = ""
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
-        for page, path in [(HELLO, HELLO.path), *pages, (HELLO, HELLO.path)]:
+        for page, path in [(HELLO, HELLO.path), *pages, *disaster_pages, (HELLO, HELLO.path)]:
+            if page is DISASTER_PAGES[0]:
+                disaster_switch(url, True)
+            if page is HELLO and results:
+                disaster_switch(url, False)
             cookie = "" if page is HELLO else cookies[page.device]
             status, _, body = fetch(port, path, uas[page.device], cookie)
             if status != 200:
@@ -374,6 +418,11 @@ def main() -> None:
         result["x_hello"] = hello["rps"] / result["rps"]
     print(f"\nhello: {first['rps']:.0f} req/s first, {last['rps']:.0f} req/s last\n")
     print(table(results, hello))
+    for result in results[-len(DISASTER_PAGES):]:
+        share = result["rps"] / hello["rps"]
+        aim = DISASTER_AIMS[result["device"]]
+        result["of_hello"] = share
+        print(f"{result['name']} ({result['device']}): {share:.2f} of hello (aim: at least {aim})")
     report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": about, "targets": targets,
               "settings": {"gunicorn": GUNICORN, "wrk_connections": args.connections, "duration_s": args.duration,
                            "pc_ua": uas["pc"], "keitai_ua": uas["keitai"]},

@@ -58,7 +58,9 @@ PASSWORD_HASH = ("scrypt:32768:8:1$SCARl43j7eXiGDf1$a8a8ed30400ec16425b132937ff1
 EMAIL = "resident{}@bench.e-jan.kakegawa.example"  # member id -> e-mail address
 
 # What the whole city holds at --scale 1 (DESIGN.md: "Scale it must hold").
-FULL = {"members": 120_000, "entries": 2_000_000, "communities": 5_000, "footprints": 1_000_000, "pins": 200_000}
+FULL = {"members": 120_000, "entries": 2_000_000, "communities": 5_000, "footprints": 1_000_000,
+        "pins": 200_000, "damage_reports": 20_000}
+CHECKED_IN = 0.6  # share of members who checked in during the flood night
 MEDIAN_FRIENDS = 20
 SITE_OPENED = datetime(2007, 4, 1)
 
@@ -650,6 +652,63 @@ def pins(city: City) -> None:
     city.loader.load("pins", ("id", "title", "category", "description", "lat", "lon", "district", "author_id",
                               "starts_at", "ends_at", "created_at", "hidden_at", "hidden_by_id", "shelter_status"),
                      rows())
+
+
+# --- disaster mode: the night of the flood ---------------------------------------------------------
+
+DISASTER_NOTICE = {
+    "ja": {"title": "大東・大須賀地区に避難指示", "body": "大雨により大東・大須賀地区に避難指示を出しました。近くの避難所へ避難してください。"},
+    "ja@easy": {"title": "だいとう・おおすかに ひなんしじ", "body": "あめが たくさん ふっています。ちかくの ひなんじょへ にげてください。"},
+    "pt": {"title": "Ordem de evacuação em Daito e Osuka", "body": "Por causa da chuva forte, evacue para o abrigo mais próximo."},
+    "en": {"title": "Evacuation order for Daito and Osuka", "body": "Heavy rain: please evacuate to the nearest shelter."},
+}
+REPORT_TEXTS = ("アンダーパスが冠水して通れません。", "裏山から土砂が流れてきています。", "停電しています。",
+                "県道が倒木でふさがっています。", "断水しています。", "避難所はまだ余裕があります。")
+
+
+@step
+def disaster(city: City) -> None:
+    """The flood night of DESIGN.md's second journey, kept as an ended event (its archive). bench/run.py
+    switches it on again for the disaster screen's pages, so every other page is measured as usual."""
+    import json
+
+    rng = city.rng
+    started = city.span - 2 * 86400
+    city.loader.load("disaster_events", ("id", "title", "kind", "districts", "drill", "automatic", "live",
+                                         "started_at", "started_by_id", "ended_at", "ended_by_id"),
+                     [(1, "大雨による浸水（大東・大須賀）", "flood", json.dumps(["大東", "大須賀"], ensure_ascii=False),
+                       False, False, None, city.at(started), 1, city.at(started + 7 * 3600), 1)])
+    city.loader.load("disaster_notices", ("event_id", "texts", "posted_at", "posted_by_id", "broadcast_at",
+                                          "broadcast_count"),
+                     [(1, json.dumps(DISASTER_NOTICE, ensure_ascii=False), city.at(started + 60 * n), 1,
+                       city.at(started + 60 * n + 30), city.members) for n in range(3)])
+    categories = ("flooding", "flooding", "landslide", "road", "power", "water", "shelter", "building", "other")
+    statuses = ("unverified", "verified", "verified", "resolved", "hidden")
+
+    def reports() -> Iterator[tuple]:
+        for n in range(city.count(FULL["damage_reports"], least=20)):
+            author = city.active_member()
+            lat, lon = 34.70 + rng.random() * 0.12, 137.94 + rng.random() * 0.12
+            yield (1, author, rng.choice(categories), rng.choice(REPORT_TEXTS), city.district[author], "",
+                   lat, lon, rng.choice(statuses), city.at(started + rng.random() * 7 * 3600))
+
+    city.loader.load("damage_reports", ("event_id", "author_id", "category", "body", "district", "address",
+                                        "lat", "lon", "status", "created_at"), reports())
+    checkin_statuses = ("safe",) * 12 + ("home",) * 6 + ("shelter",) * 3 + ("injured", "rescue")
+    visibilities = ("friends",) * 7 + ("communities",) * 2 + ("staff",)
+
+    def checkins() -> Iterator[tuple]:
+        for member in range(1, city.members + 1):
+            if member in city.suspended or rng.random() > CHECKED_IN:
+                continue
+            yield (1, member, "", rng.choice(checkin_statuses), "", rng.choice(visibilities), city.district[member],
+                   city.at(started + rng.random() * 7 * 3600))
+            if rng.random() < 0.05:  # a parent checked in for by a son or daughter
+                yield (1, member, rng.choice(GIVEN), rng.choice(checkin_statuses), "", "friends",
+                       city.district[member], city.at(started + rng.random() * 7 * 3600))
+
+    city.loader.load("safety_checkins", ("event_id", "member_id", "person", "status", "comment", "visibility",
+                                         "district", "updated_at"), checkins())
 
 
 # --- notifications (last: every step before may have added some) -----------------------------------

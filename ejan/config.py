@@ -44,9 +44,12 @@ def load(instance_path: str) -> dict:
             "ejan.notify",
             "ejan.reports",
             "ejan.maps",
+            "ejan.disaster",
             "ejan.surveys",
             "ejan.ops",  # health, metrics, request and task logs
         ],
+        # Disaster mode: safety check-ins are deleted this many days after their event ends (reports stay).
+        "EJAN_DISASTER_CHECKIN_DAYS": _env_int("DISASTER_CHECKIN_DAYS", 30),
         "EJAN_PASSWORD_METHOD": _env("PASSWORD_METHOD", "scrypt"),
         # Invitations
         "EJAN_INVITE_DAYS": _env_int("INVITE_DAYS", 7),

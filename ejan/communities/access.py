@@ -10,6 +10,8 @@ from typing import Sequence
 from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 
+from sqlalchemy.orm import aliased
+
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..members.access import is_active  # noqa: F401  the site-wide rule; community modules import it from here
@@ -85,3 +87,16 @@ def runner_roles() -> tuple[str, ...]:
 def joined_community_ids(member_id: int):
     """The communities a member has joined, as a subquery (for IN): is `role_of_id(...) in JOINED` for lists."""
     return select(Membership.community_id).where(Membership.member_id == member_id, Membership.role.in_(JOINED))
+
+
+def share_a_community(a_id: int, b_id: int) -> bool:
+    """Are both joined members of at least one community? (Disaster check-ins shown to "my communities".)"""
+    return db.session.scalar(select(shares_a_community_with(a_id, b_id))) is True
+
+
+def shares_a_community_with(member_id: int, column):
+    """share_a_community(member_id, column) as a SQL EXISTS; `column` may be a column of the outer query."""
+    mine, theirs = aliased(Membership), aliased(Membership)
+    return (exists().where(mine.member_id == member_id, mine.role.in_(JOINED),
+                           theirs.community_id == mine.community_id, theirs.member_id == column,
+                           theirs.role.in_(JOINED)))

@@ -134,3 +134,16 @@ def carrier_position(args: Mapping[str, str]) -> tuple[float, float] | None:
     if not _plausible(lat, lon):
         return None
     return tokyo_to_wgs84(lat, lon) if datum == TOKYO else (lat, lon)
+
+
+def position_link(carrier: str | None, back: str) -> str | None:
+    """The link that makes a 2007 phone send its position to `back` (an absolute URL), or None.
+
+    docomo needs the `lcs` attribute on a plain link to `back`; the template adds it."""
+    if carrier == "au":
+        return f"device:gpsone?url={back}&ver=1&datum=0&unit=0&acry=0&number=0"
+    if carrier == "softbank":
+        return f"location:auto?url={back}"
+    if carrier == "docomo":
+        return back
+    return None

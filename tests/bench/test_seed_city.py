@@ -161,3 +161,19 @@ def test_pins_lie_inside_the_city_in_every_category(sql):
     assert len(rows) == 400
     assert all(inside_city(lat, lon) for lat, lon, _ in rows)
     assert {category for _, _, category in rows} == set(CATEGORY_CODES)
+
+
+def test_the_disaster_screen_answers_on_the_seeded_city_logged_out_and_in(city_url, own_app, sql):
+    assert sql("SELECT count(*) FROM damage_reports")[0][0] > 0
+    assert sql("SELECT count(*) FROM safety_checkins")[0][0] > 0
+    targets = run.pick_targets(city_url)
+    pages = [(page, page.path) for page in run.DISASTER_PAGES]
+    members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
+    run.disaster_switch(city_url, True, wait=False)
+    try:
+        counts = run.count_statements(city_url, "t", pages, members,
+                                      {"pc": run.PC_UA, "keitai": run.keitai_ua(), "guest": run.PC_UA})
+    finally:
+        run.disaster_switch(city_url, False, wait=False)
+    assert counts["guest", "/disaster/"] == 0  # the logged-out page comes whole from the cache
+    assert 0 < counts["pc", "/disaster/"] <= 6

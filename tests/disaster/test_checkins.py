@@ -1,0 +1,158 @@
+"""安否: five statuses, who sees them (the matrix), the counts each viewer gets, proxies, search, retention."""
+from datetime import timedelta
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from ejan.clock import utcnow
+from ejan.communities import directory, membership
+from ejan.disaster import checkins, events
+from ejan.disaster.models import SafetyCheckIn
+from ejan.errors import Forbidden, Invalid
+from ejan.extensions import db
+from ejan.members.models import Block
+
+from helpers_disaster import start
+from support import at_the_same_moment, html_of
+
+VISIBILITIES = ("friends", "communities", "staff")
+# viewer -> what they see of a check-in with each visibility
+EXPECTED = {
+    "self":             {"friends": True, "communities": True, "staff": True},
+    "friend":           {"friends": True, "communities": True, "staff": False},
+    "community_member": {"friends": False, "communities": True, "staff": False},
+    "stranger":         {"friends": False, "communities": False, "staff": False},
+    "blocked_friend":   {"friends": False, "communities": False, "staff": False},
+    "logged_out":       {"friends": False, "communities": False, "staff": False},
+    "admin":            {"friends": True, "communities": True, "staff": True},
+}
+
+
+@pytest.fixture
+def people(make_member, befriend):
+    admin = make_member("防災課", role="admin")
+    poster = make_member("佐藤", district="大東")
+    friend, neighbour, stranger, blocked = (make_member("鈴木"), make_member("田中"), make_member("他人"),
+                                            make_member("元友"))
+    befriend(poster, friend)
+    befriend(poster, blocked)
+    db.session.add(Block(blocker_id=poster.id, blocked_id=blocked.id))
+    db.session.commit()
+    community = directory.create_community(poster, name="大東の防災", category="地域", description="防災")
+    membership.join(neighbour, community.id)
+    event = start(admin)
+    return {"self": poster, "friend": friend, "community_member": neighbour, "stranger": stranger,
+            "blocked_friend": blocked, "logged_out": AnonymousUserMixin(), "admin": admin, "event": event}
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("viewer", list(EXPECTED))
+def test_who_sees_a_checkin(people, viewer, visibility):
+    event, poster = people["event"], people["self"]
+    checkin = checkins.check_in(poster, event, status="shelter", comment="公民館にいます", visibility=visibility)
+    who = people[viewer]
+    assert checkins.can_see(who, checkin) is EXPECTED[viewer][visibility]
+    listed = db.session.query(SafetyCheckIn).filter(checkins.visible_to(who)).all()
+    assert (checkin in listed) is EXPECTED[viewer][visibility]
+
+
+def test_friend_counts_show_statuses_and_the_unchecked(people, make_member, befriend):
+    event, viewer = people["event"], people["friend"]
+    others = [make_member() for _ in range(4)]
+    for other in others:
+        befriend(viewer, other)
+    checkins.check_in(people["self"], event, status="safe")
+    checkins.check_in(others[0], event, status="safe", visibility="communities")
+    checkins.check_in(others[1], event, status="rescue")
+    checkins.check_in(others[2], event, status="shelter", visibility="staff")  # hidden from friends: unchecked
+    checkins.check_in(others[0], event, status="injured", person="祖母")  # a proxy does not count as the friend
+    assert checkins.friend_counts(viewer, event) == {"safe": 2, "rescue": 1, "unchecked": 2}
+    assert checkins.friend_counts(AnonymousUserMixin(), event) == {}
+
+
+def test_the_screen_says_the_counts(people, browser):
+    event = people["event"]
+    checkins.check_in(people["self"], event, status="safe")
+    page = html_of(browser(people["friend"]).get("/"))
+    assert "マイフレンド: 無事 1" in page
+
+
+def test_admins_see_counts_by_district_and_who_needs_rescue(people, browser):
+    event = people["event"]
+    checkins.check_in(people["self"], event, status="rescue", comment="1階が浸水", visibility="friends")
+    checkins.check_in(people["friend"], event, status="safe")
+    counts = checkins.district_counts(people["admin"], event)
+    assert counts["大東"] == {"rescue": 1} and counts[None] == {"safe": 1}
+    page = html_of(browser(people["admin"]).get("/disaster/admin/safety"))
+    assert "1階が浸水" in page and "大東" in page
+    with pytest.raises(Forbidden):
+        checkins.district_counts(people["friend"], event)
+    assert browser(people["friend"]).get("/disaster/admin/safety").status_code == 403
+
+
+def test_a_member_checks_in_a_family_member_and_search_finds_what_the_searcher_may_see(people, browser):
+    event, poster = people["event"], people["self"]
+    checkins.check_in(poster, event, status="home", person="佐藤ハナ")
+    checkins.check_in(poster, event, status="safe", visibility="staff")
+    found = checkins.search(people["friend"], event, "ハナ", 1, 10).items
+    assert [c.person for c in found] == ["佐藤ハナ"]
+    assert checkins.search(people["stranger"], event, "ハナ", 1, 10).items == []
+    assert checkins.search(people["friend"], event, "佐藤", 1, 10).items == found  # own is staff-only
+    assert len(checkins.search(people["admin"], event, "佐藤", 1, 10).items) == 2
+    page = html_of(browser(people["friend"]).get("/disaster/search?q=ハナ"))
+    assert "佐藤ハナ" in page and "自宅にいます" in page
+
+
+def test_checkin_form_validation_keeps_what_was_typed(people, browser):
+    client = browser(people["self"])
+    response = client.post("/disaster/checkin", data={"status": "safe", "comment": "あ" * 101,
+                                                       "visibility": "friends", "person": ""})
+    page = html_of(response)
+    assert response.status_code == 200 and "100文字以内" in page and "あ" * 101 in page
+    response = client.post("/disaster/checkin", data={"status": "shelter", "comment": "元気です",
+                                                       "visibility": "friends", "person": "", "shelter_id": ""})
+    assert response.status_code == 302
+    assert db.session.query(SafetyCheckIn).one().status == "shelter"
+
+
+def test_checking_in_again_updates_and_two_taps_at_once_make_one(people, app, monkeypatch):
+    event, poster = people["event"], people["self"]
+    checkins.check_in(poster, event, status="safe")
+    checkins.check_in(poster, event, status="home")
+    assert db.session.query(SafetyCheckIn).count() == 1
+    db.session.query(SafetyCheckIn).delete()
+    db.session.commit()
+    from ejan.disaster.models import DisasterEvent
+    from ejan.members.models import Member
+    ids = (poster.id, event.id)
+
+    def work():
+        return checkins.check_in(db.session.get(Member, ids[0]), db.session.get(DisasterEvent, ids[1]),
+                                 status="safe").id
+
+    results, _ = at_the_same_moment(app, monkeypatch, checkins, "_check", work)
+    assert db.session.query(SafetyCheckIn).count() == 1 and len(set(results)) == 1
+
+
+def test_checkins_are_deleted_after_the_retention_time_and_reports_stay(people, app):
+    from ejan.disaster import reports
+    event, poster, admin = people["event"], people["self"], people["admin"]
+    checkins.check_in(poster, event, status="safe")
+    reports.create_report(poster, event, category="road", body="通行止め", district="大東")
+    events.end_event(admin, event)
+    assert checkins.purge_expired() == 0  # kept for EJAN_DISASTER_CHECKIN_DAYS
+    later = utcnow() + timedelta(days=app.config["EJAN_DISASTER_CHECKIN_DAYS"] + 1)
+    assert checkins.purge_expired(later) == 1
+    assert reports.reports_of(admin, event).items
+
+
+def test_no_checkin_after_the_event_ended(people):
+    event = people["event"]
+    events.end_event(people["admin"], event)
+    with pytest.raises(Invalid):
+        checkins.check_in(people["self"], event, status="safe")
+
+
+def test_the_purge_command_runs(app):
+    result = app.test_cli_runner().invoke(args=["ejan", "disaster-purge"])
+    assert result.exit_code == 0 and "0 safety check-ins deleted" in result.output
