@@ -39,6 +39,8 @@ def load(instance_path: str) -> dict:
             "ejan.communities",
             "ejan.notify",
             "ejan.reports",
+            "ejan.maps",
+            "ejan.disaster",
             "ejan.intake",
         ],
         "EJAN_PASSWORD_METHOD": _env("PASSWORD_METHOD", "scrypt"),

@@ -197,3 +197,25 @@ def _image_dir(media_dir: str | Path, key: str) -> Path:
     if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
         raise NotFound(_("画像が見つかりません。"))
     return Path(media_dir) / key[:2] / key
+
+
+def gps_position(data: bytes) -> tuple[float, float] | None:
+    """The (lat, lon) a camera wrote into the EXIF of an upload, before store_image strips it; None
+    when there is none or it cannot be read (a damage report then asks for the place instead)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
+            gps = image.getexif().get_ifd(0x8825)  # the GPS IFD
+        lat = _degrees(gps.get(2), gps.get(1))
+        lon = _degrees(gps.get(4), gps.get(3))
+    except Exception:  # a broken or hostile EXIF block is just "no position"
+        return None
+    return (lat, lon) if lat is not None and lon is not None else None
+
+
+def _degrees(value, ref) -> float | None:
+    if not value or len(value) != 3:
+        return None
+    degrees = float(value[0]) + float(value[1]) / 60 + float(value[2]) / 3600
+    return -degrees if ref in ("S", "W", b"S", b"W") else degrees

@@ -8,13 +8,15 @@ from __future__ import annotations
 from typing import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
+
+from sqlalchemy.orm import aliased
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..members.access import is_active  # noqa: F401  the site-wide rule; community modules import it from here
 from ..members.models import Member
-from .models import JOINED, SITE, Community, Membership
+from .models import JOINED, RUNNERS, SITE, Community, Membership
 
 
 def role_of(viewer: Member | None, community: Community) -> str | None:
@@ -27,6 +29,17 @@ def role_of_id(community_id: int, member_id: int) -> str | None:
     """The stored role, whoever is asking (a runner looking at someone else's row)."""
     return db.session.scalar(select(Membership.role).where(
         Membership.community_id == community_id, Membership.member_id == member_id))
+
+
+def runs(member_id: int, community_id: int | None) -> bool:
+    """Is the member an owner or moderator of the community? Other features (map pins) ask this."""
+    return community_id is not None and role_of_id(community_id, member_id) in RUNNERS
+
+
+def run_by(member_id: int, community_column):
+    """runs(member_id, community_column) as a SQL EXISTS, for lists in other features."""
+    return exists().where(Membership.community_id == community_column, Membership.member_id == member_id,
+                          Membership.role.in_(RUNNERS))
 
 
 def can_read_topics(viewer: Member | None, community: Community, role: str | None = None) -> bool:
@@ -64,3 +77,16 @@ def touch(community_id: int, moment) -> None:
     """A new topic, comment or event moves the community up the directory's "activity" order."""
     db.session.execute(update(Community).where(Community.id == community_id)
                        .values(last_activity_at=moment).execution_options(synchronize_session=False))
+
+
+def share_a_community(a_id: int, b_id: int) -> bool:
+    """Are both joined members of at least one community? (Disaster check-ins shown to "my communities".)"""
+    return db.session.scalar(select(shares_a_community_with(a_id, b_id))) is True
+
+
+def shares_a_community_with(member_id: int, column):
+    """share_a_community(member_id, column) as a SQL EXISTS; `column` may be a column of the outer query."""
+    mine, theirs = aliased(Membership), aliased(Membership)
+    return (exists().where(mine.member_id == member_id, mine.role.in_(JOINED),
+                           theirs.community_id == mine.community_id, theirs.member_id == column,
+                           theirs.role.in_(JOINED)))

@@ -1,0 +1,1 @@
+"""Disaster mode: the switch, the light disaster screen, damage reports, safety check-in, broadcast."""
