@@ -38,7 +38,6 @@ class Decision:
     action: str
     reason: str
     drill: bool = False  # start or update a drill (訓練) rather than a real event
-    end_drill: int | None = None  # a real earthquake ends the drill running now before it starts
 
 
 def decide(telegram: jma.Telegram, *, threshold: str = DEFAULT_THRESHOLD, drills: bool = False,
@@ -64,16 +63,12 @@ def decide(telegram: jma.Telegram, *, threshold: str = DEFAULT_THRESHOLD, drills
         if telegram.intensity is None:
             return Decision(IGNORED, f"{jma.CITY_NAME} not listed (below {threshold})")
         return Decision(IGNORED, f"{_intensity_phrase(telegram)} below {threshold}")
-    if active is not None and (drill or not active.drill):
-        return Decision(IGNORED, f"{_intensity_phrase(telegram)} reaches {threshold}, "
-                                 f"but event #{active.event_id} is already active")
-    if drill:
-        return Decision(DRILL, f"{_intensity_phrase(telegram)} reaches {threshold}", drill=True)
-    ending = active.event_id if active is not None else None
     reason = f"{_intensity_phrase(telegram)} reaches {threshold}"
-    if ending is not None:
-        reason += f"; drill #{ending} ended"
-    return Decision(STARTED, reason, end_drill=ending)
+    if active is not None:
+        # One event at a time, and only a person ends one (a drill too): the admin on duty decides.
+        kind = "drill" if active.drill else "event"
+        return Decision(IGNORED, f"{reason}, but {kind} #{active.event_id} is already active")
+    return Decision(DRILL if drill else STARTED, reason, drill=drill)
 
 
 def _cancellation(telegram: jma.Telegram, known: Known) -> Decision:

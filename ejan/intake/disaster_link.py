@@ -7,7 +7,6 @@ so a change of that feature's API is a change of this file.
 from __future__ import annotations
 
 from ..disaster import events
-from ..disaster import reports as damage_reports
 from ..errors import NotFound
 from .decide import Active, Known
 from .models import JmaEvent
@@ -85,14 +84,12 @@ def active_event_for_reports():
     return events.active_event()
 
 
-def report_categories() -> dict[str, str]:
-    """Category code -> its name in each language, to match a mail's subject against."""
-    return damage_reports.category_names()
+def post_report(member, event, *, category: str, body: str, photo: bytes | None, district: str | None,
+                token: str) -> int:
+    """A mailed report, through the same rules as the form's (place, photo, EXIF position then stripped).
+    It starts 未確認 like every report: From: can be forged. `token` makes a redelivered mail one report."""
+    from ..disaster import reports as damage_reports  # TODO(merge): top-level once disaster commits reports.py
 
-
-def post_report(member, event, *, category: str, body: str, photo: bytes | None,
-                lat: float | None, lon: float | None) -> int:
-    """A mailed report: From: can be forged, so it always starts 未確認 (unverified)."""
     report = damage_reports.create_report(member, event, category=category, body=body, photo=photo,
-                                          lat=lat, lon=lon, unverified=True)
+                                          district=district, submit_token=token)
     return report.id

@@ -2,7 +2,7 @@
 from flask import Flask
 
 from ..features import Feature
-from .views import bp
+from .views import action_label, bp
 
 
 def _setup(app: Flask) -> None:
@@ -11,6 +11,7 @@ def _setup(app: Flask) -> None:
 
     for command in (jma_ingest, mail_ingest, mail_receiver):
         ejan_cli.add_command(command)
+    app.add_template_global(action_label, "intake_action_label")
 
 
 feature = Feature(name="intake", blueprints=(bp,), setup=_setup)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required, current_user
 
 from ..extensions import csrf
@@ -16,6 +17,15 @@ from .decide import REFUSED
 bp = Blueprint("intake", __name__)
 
 SECRET_HEADER = "X-Ejan-Intake-Secret"
+
+# The operator's words for each action (the CLI prints the English codes; the admin page these).
+ACTION_LABELS = {"started": _l("災害モード開始"), "updated": _l("更新"), "drill": _l("訓練開始"),
+                 "ignored": _l("対応なし"), "cancelled": _l("取消"), "refused": _l("受け付けず"),
+                 "pending": _l("処理中")}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 @bp.post("/intake/jma")
