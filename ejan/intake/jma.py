@@ -121,7 +121,7 @@ def read(data: bytes) -> Telegram:
         raise TelegramError(f"forbidden XML construct ({type(error).__name__})") from None
     except ParseError as error:
         raise TelegramError(f"not well-formed XML ({error})") from None
-    except (ValueError, UnicodeError, RecursionError) as error:  # a bad encoding declaration, absurd nesting
+    except (ValueError, LookupError, UnicodeError, RecursionError) as error:  # a bad encoding declaration, absurd nesting
         raise TelegramError(f"unreadable XML ({type(error).__name__})") from None
     if root.tag != _q("jmx", "Report"):
         raise TelegramError(f"not a JMA telegram (root element {_short(root.tag)})")
