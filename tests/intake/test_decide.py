@@ -5,7 +5,7 @@ import pytest
 
 from ejan.intake import jma
 from ejan.intake.decide import Active, Known, decide
-from samples import DRILL, IWATE, IWATE_CANCEL, OSAKA_2021, SAME_QUAKE_DETAIL, SHINDO_SOKUHO, data
+from jma_samples import DRILL, IWATE, IWATE_CANCEL, OSAKA_2021, SAME_QUAKE_DETAIL, SHINDO_SOKUHO, data
 
 
 def read(name):

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ejan.intake import jma
-from samples import ALL, DRILL, IWATE, IWATE_CANCEL, OSAKA_2021, SAME_QUAKE_DETAIL, SHINDO_SOKUHO, data
+from jma_samples import ALL, DRILL, IWATE, IWATE_CANCEL, OSAKA_2021, SAME_QUAKE_DETAIL, SHINDO_SOKUHO, data
 
 EXPECTED = {
     # file: (status, info type, EventID, serial, Kakegawa's intensity, where it was read)
