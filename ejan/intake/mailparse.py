@@ -46,7 +46,7 @@ class ReportMail:
 
 def read(raw: bytes, *, max_photo_bytes: int) -> ReportMail:
     message = message_from_bytes(raw, policy=policy.compat32)
-    mail = ReportMail(sender=sender_of(message), subject=header_text(message.get("Subject")), text="")
+    mail = ReportMail(sender=sender_of(message), subject=header_text(_raw_header_value(message, "Subject")), text="")
     plain, html = [], []
     for part in message.walk():
         if part.is_multipart():
@@ -69,8 +69,18 @@ def read(raw: bytes, *, max_photo_bytes: int) -> ReportMail:
     return mail
 
 
+def _raw_header_value(message: Message, name: str) -> str | None:
+    """A header as it came (8-bit bytes kept as surrogates): compat32's get() would turn them into U+FFFD."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
 def sender_of(message: Message) -> str | None:
-    addresses = [address for _name, address in getaddresses([str(message.get("From") or "")]) if "@" in address]
+    value = _raw_header_value(message, "From") or ""
+    value = value.encode("utf-8", "surrogateescape").decode("ascii", "replace")  # a name in 8-bit: the address is ASCII
+    addresses = [address for _name, address in getaddresses([value]) if "@" in address]
     return addresses[0].strip().lower() if addresses else None
 
 
