@@ -43,6 +43,8 @@ def load(instance_path: str) -> dict:
             "ejan.disaster",
             "ejan.intake",
         ],
+        # Disaster mode: safety check-ins are deleted this many days after their event ends (reports stay).
+        "EJAN_DISASTER_CHECKIN_DAYS": _env_int("DISASTER_CHECKIN_DAYS", 30),
         "EJAN_PASSWORD_METHOD": _env("PASSWORD_METHOD", "scrypt"),
         # Invitations
         "EJAN_INVITE_DAYS": _env_int("INVITE_DAYS", 7),

@@ -236,7 +236,7 @@ def _end(event: DisasterEvent, by: Member | None, cancel_reason: str | None = No
     return bool(db.session.execute(
         update(DisasterEvent).where(DisasterEvent.id == event.id, DisasterEvent.ended_at.is_(None))
         .values(ended_at=now, ended_by_id=by.id if by else None, live=None, cancel_reason=cancel_reason,
-                checkins_purged_at=now + timedelta(days=days))
+                checkins_expire_at=now + timedelta(days=days))
         .execution_options(synchronize_session=False)).rowcount)
 
 

@@ -53,7 +53,7 @@ class DisasterEvent(db.Model):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     cancel_reason: Mapped[str | None] = mapped_column(String(200))  # an automatic start called off
     # Safety check-ins are deleted once this has passed (set when the event ends, from the retention setting).
-    checkins_purged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    checkins_expire_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     started_by: Mapped[Member | None] = relationship(foreign_keys=[started_by_id])
     confirmed_by: Mapped[Member | None] = relationship(foreign_keys=[confirmed_by_id])

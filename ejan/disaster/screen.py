@@ -1,11 +1,32 @@
-"""What disaster mode adds to every page and every mail: the one-line banner and the notice in the
-reader's language. Registered by the feature's setup, so the base templates need one include each."""
+"""What disaster mode adds to the whole site: the disaster screen in place of the front page, the
+one-line banner on every other page, and a notice in its reader's language.
+
+Registered by the feature's setup (feature.py), so the site package knows nothing of disaster mode
+and each base template needs one include line.
+
+The screen must hold a surge on the city's worst day. Everything on it that is the same for every
+reader (notices, shelter counts, verified reports) is kept a few seconds in the cache as plain
+values; a logged-out reader's whole page is kept too, per template set, language and encoding, so a
+crowd of readers costs a cache read each. A member's page adds two small queries: their friends'
+check-in counts and their own check-in.
+"""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, make_response, request, session
+from flask_login import current_user
 
 from .. import i18n
-from . import events
+from ..caching import remembered
+from ..extensions import cache
+from ..members import access
+from ..mobile import render
+from ..mobile.render import page_charset, template_set
+from . import checkins, events, reports
+from .models import DisasterNotice
+
+SCREEN_SECONDS = 5
+NOTICES_SHOWN = 3
+REPORTS_SHOWN = 5
 
 
 def notice_text(texts: dict) -> dict:
@@ -14,13 +35,98 @@ def notice_text(texts: dict) -> dict:
     return chosen if chosen.get("title") and chosen.get("body") else texts[i18n.DEFAULT]
 
 
+def shared_screen(event_id: int) -> dict:
+    """The part of the screen that is the same for everyone, as plain values (it may live in Redis)."""
+    def compute():
+        from sqlalchemy import select
+
+        from ..extensions import db
+        from ..maps import services as maps
+
+        event = events.event_for(event_id)
+        notices = db.session.scalars(select(DisasterNotice).where(DisasterNotice.event_id == event.id)
+                                     .order_by(DisasterNotice.posted_at.desc(), DisasterNotice.id.desc())
+                                     .limit(NOTICES_SHOWN))
+        return {
+            "event": {"id": event.id, "title": event.title, "kind": event.kind, "drill": event.drill,
+                      "districts": list(event.districts or ()), "started_at": event.started_at,
+                      "confirmed": event.confirmed},
+            "notices": [{"texts": n.texts, "posted_at": n.posted_at} for n in notices],
+            "shelters": maps.shelter_counts(),
+            "reports": [{"id": r.id, "category": r.category, "body": r.body[:140], "district": r.district,
+                         "address": r.address, "created_at": r.created_at}
+                        for r in reports.newest_verified(event, REPORTS_SHOWN)],
+        }
+    return remembered(f"disaster:screen:{event_id}", SCREEN_SECONDS, compute)
+
+
+def show_screen(summary: dict):
+    """The disaster screen for this request's reader."""
+    shared = shared_screen(summary["id"])
+    personal = {}
+    if access.is_active(current_user):
+        event = events.event_for(summary["id"])
+        personal = {"friend_counts": checkins.friend_counts(current_user, event),
+                    "my_checkins": checkins.mine(current_user, event)}
+    return render("disaster/screen.html", disaster_screen=True, **shared, **personal)
+
+
+def _guest_page_key(summary: dict) -> str | None:
+    """The cache key of a logged-out reader's page, or None when this request's page is not the common one."""
+    if set(request.args) - {"view", i18n.PARAM} or session.get("_flashes"):
+        return None
+    return ":".join(("disaster:guest", str(summary["id"]), template_set(), i18n.current().code, page_charset(),
+                     request.args.get(i18n.PARAM, "")))
+
+
+def _front_page():
+    """Before the front page's own view: while an event is active, the disaster screen replaces it."""
+    if request.endpoint != "site.home" or request.method != "GET":
+        return None
+    summary = events.active_summary()
+    if summary is None:
+        return None
+    if current_user.is_authenticated:
+        return show_screen(summary)
+    key = _guest_page_key(summary)
+    kept = _cache_get(key) if key else None
+    if kept is not None:
+        response = make_response(kept[0])
+        response.content_type = kept[1]
+        return response
+    response = show_screen(summary)
+    if key:
+        _cache_set(key, (response.get_data(), response.content_type))
+    return response
+
+
+def _cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception:  # a cache that does not answer costs a render, never an error page
+        current_app.logger.warning("cache get %s failed", key, exc_info=True)
+        return None
+
+
+def _cache_set(key, value) -> None:
+    try:
+        cache.set(key, value, timeout=SCREEN_SECONDS)
+    except Exception:
+        current_app.logger.warning("cache set %s failed", key, exc_info=True)
+
+
 def _banner() -> dict:
     try:
         return {"disaster_now": events.active_summary()}
     except Exception:  # no tables yet (a fresh install before `flask db upgrade`): no banner
+        current_app.logger.warning("disaster banner failed", exc_info=True)
         return {"disaster_now": None}
 
 
 def init_app(app: Flask) -> None:
+    from . import words
+
+    words.init_app(app)
     app.add_template_global(notice_text)
     app.context_processor(_banner)
+    app.before_request(_front_page)

@@ -34,7 +34,7 @@ def upgrade():
     sa.Column('ended_at', sa.DateTime(), nullable=True),
     sa.Column('ended_by_id', sa.Integer(), nullable=True),
     sa.Column('cancel_reason', sa.String(length=200), nullable=True),
-    sa.Column('checkins_purged_at', sa.DateTime(), nullable=True),
+    sa.Column('checkins_expire_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['confirmed_by_id'], ['members.id'], name=op.f('fk_disaster_events_confirmed_by_id_members')),
     sa.ForeignKeyConstraint(['ended_by_id'], ['members.id'], name=op.f('fk_disaster_events_ended_by_id_members')),
     sa.ForeignKeyConstraint(['started_by_id'], ['members.id'], name=op.f('fk_disaster_events_started_by_id_members')),

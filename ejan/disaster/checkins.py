@@ -1,0 +1,226 @@
+"""安否 (safety check-in): one tap, five statuses; the member chooses who sees it.
+
+Who sees a check-in (one rule, `can_see`, with its SQL twin `visible_to`):
+- its poster, and the city's staff (admins), always;
+- "friends" (the default): the poster's friends;
+- "communities": friends, and members who share a community with the poster;
+- "staff": nobody else.
+Logged-out readers see none; a block between viewer and poster hides it; a suspended poster's
+check-ins are seen by staff only. A family member checked in by proxy follows the poster's choice.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, delete, false, func, literal, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..clock import utcnow
+from ..communities import access as community_access
+from ..dbutil import contains
+from ..errors import Forbidden, Invalid, NotFound, Problems
+from ..extensions import db
+from ..members import access
+from ..members.models import Member
+from ..pagination import Page, paginate
+from .models import (CHECKIN_STATUSES, CHECKIN_VISIBILITIES, RESCUE, SEE_COMMUNITIES, SEE_FRIENDS, SEE_STAFF,
+                     SHELTER, DisasterEvent, SafetyCheckIn)
+
+UNCHECKED = "unchecked"  # 未確認: a friend with no check-in the viewer may see
+MAX_COMMENT = 100
+MAX_NAME = 40
+
+
+# --- who sees what -------------------------------------------------------------------------------------
+
+def _is_staff(viewer) -> bool:
+    return access.is_active(viewer) and viewer.is_admin
+
+
+def can_see(viewer: Member | None, checkin: SafetyCheckIn) -> bool:
+    if not access.is_active(viewer):
+        return False
+    if checkin.member_id == viewer.id or viewer.is_admin:
+        return True
+    if checkin.visibility == SEE_STAFF or not access.is_active(checkin.member):
+        return False
+    if access.is_blocked_between(viewer.id, checkin.member_id):
+        return False
+    if access.is_friend(viewer.id, checkin.member_id):
+        return True
+    return checkin.visibility == SEE_COMMUNITIES and community_access.share_a_community(viewer.id, checkin.member_id)
+
+
+def visible_to(viewer: Member | None):
+    if not access.is_active(viewer):
+        return false()
+    if viewer.is_admin:
+        return true()
+    poster = SafetyCheckIn.member_id
+    return or_(poster == viewer.id, and_(
+        SafetyCheckIn.visibility != SEE_STAFF, access.active_member(poster),
+        ~access.blocked_between(viewer.id, poster),
+        or_(access.friend_of(viewer.id, poster),
+            and_(SafetyCheckIn.visibility == SEE_COMMUNITIES,
+                 community_access.shares_a_community_with(viewer.id, poster)))))
+
+
+# --- checking in ------------------------------------------------------------------------------------------
+
+def check_checkin(status, comment="", visibility=SEE_FRIENDS, person="", shelter_id=None) -> None:
+    problems = Problems()
+    _check(problems, status, comment, visibility, person)
+    problems.raise_any()
+
+
+def _check(problems, status, comment, visibility, person):
+    if status not in CHECKIN_STATUSES:
+        problems.add(_("いまの状況を選んでください。"), "status")
+    if len((comment or "").strip()) > MAX_COMMENT:
+        problems.add(_("ひとことは100文字以内で入力してください。"), "comment")
+    if visibility not in CHECKIN_VISIBILITIES:
+        problems.add(_("知らせる相手を選んでください。"), "visibility")
+    if len((person or "").strip()) > MAX_NAME:
+        problems.add(_("名前は40文字以内で入力してください。"), "person")
+
+
+def check_in(member: Member, event: DisasterEvent, *, status, comment="", visibility=SEE_FRIENDS,
+             shelter_id=None, person: str = "") -> SafetyCheckIn:
+    """Check in (or update) oneself, or with `person` a family member who is not a member."""
+    if not access.is_active(member):
+        raise Forbidden(_("ログインしてください。"))
+    if not event.is_active:
+        raise Invalid(_("この災害は終了しました。"))
+    problems = Problems()
+    _check(problems, status, comment, visibility, person)
+    shelter = None
+    if status == SHELTER and shelter_id:
+        shelter = _shelter(member, shelter_id)
+        if shelter is None:
+            problems.add(_("避難所を一覧から選んでください。"), "shelter_id")
+    problems.raise_any()
+    values = dict(status=status, comment=(comment or "").strip(), visibility=visibility,
+                  shelter_id=shelter.id if shelter else None, district=member.district, updated_at=utcnow())
+    person = (person or "").strip()
+    key = dict(event_id=event.id, member_id=member.id, person=person)
+    for _attempt in range(2):  # two taps at once: the second finds the first's row and updates it
+        row = db.session.scalar(select(SafetyCheckIn).filter_by(**key))
+        if row is None:
+            row = SafetyCheckIn(**key, **values)
+            db.session.add(row)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+        try:
+            db.session.commit()
+            return row
+        except IntegrityError:
+            db.session.rollback()
+    raise Invalid(_("もう一度送信してください。"))
+
+
+def _shelter(member, shelter_id):
+    from ..maps import services as maps
+    from ..maps.categories import SHELTER as SHELTER_PIN
+
+    try:
+        pin = maps.get_pin(member, int(shelter_id))
+    except (NotFound, TypeError, ValueError):
+        return None
+    return pin if pin.category == SHELTER_PIN else None
+
+
+def mine(member: Member | None, event: DisasterEvent) -> list[SafetyCheckIn]:
+    """The member's own check-in and those for their family, own first."""
+    if not access.is_active(member):
+        return []
+    return list(db.session.scalars(select(SafetyCheckIn).where(
+        SafetyCheckIn.event_id == event.id, SafetyCheckIn.member_id == member.id)
+        .order_by(SafetyCheckIn.person, SafetyCheckIn.id)))
+
+
+def remove_proxy(member: Member, event: DisasterEvent, checkin_id: int) -> None:
+    db.session.execute(delete(SafetyCheckIn).where(
+        SafetyCheckIn.id == checkin_id, SafetyCheckIn.member_id == member.id, SafetyCheckIn.person != "",
+        SafetyCheckIn.event_id == event.id))
+    db.session.commit()
+
+
+# --- what the disaster screen counts ------------------------------------------------------------------------
+
+def friend_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, int]:
+    """Among the viewer's friends: how many in each status (their own check-in, as far as the viewer may
+    see it), and 未確認 for the rest. One query, along the friendships index."""
+    if not access.is_active(viewer):
+        return {}
+    friends = access.friend_ids(viewer.id).subquery()
+    friend = friends.c.friend_id
+    seen = and_(SafetyCheckIn.event_id == event.id, SafetyCheckIn.member_id == friend, SafetyCheckIn.person == "",
+                SafetyCheckIn.visibility != SEE_STAFF)
+    status = func.coalesce(SafetyCheckIn.status, literal(UNCHECKED))
+    rows = db.session.execute(
+        select(status, func.count()).select_from(friends).outerjoin(SafetyCheckIn, seen)
+        .where(access.active_member(friend),
+               ~access.blocked_between(viewer.id, friend))
+        .group_by(status))
+    return _ordered(dict(rows.all()))
+
+
+def _ordered(found: dict) -> dict[str, int]:
+    return {status: found.get(status, 0) for status in (*CHECKIN_STATUSES, UNCHECKED) if found.get(status)}
+
+
+def district_counts(admin: Member, event: DisasterEvent) -> dict[str | None, dict[str, int]]:
+    """Admins: check-ins by district and status (family members counted in the poster's district)."""
+    _require_staff(admin)
+    table: dict = {}
+    for district, status, count in db.session.execute(
+            select(SafetyCheckIn.district, SafetyCheckIn.status, func.count())
+            .where(SafetyCheckIn.event_id == event.id).group_by(SafetyCheckIn.district, SafetyCheckIn.status)):
+        table.setdefault(district, {})[status] = count
+    return dict(sorted(table.items(), key=lambda item: (item[0] is None, item[0] or "")))
+
+
+def needing_rescue(admin: Member, event: DisasterEvent, page: int, per_page: int) -> Page:
+    """Admins: everyone who said 救助が必要です, the longest waiting first."""
+    _require_staff(admin)
+    stmt = (select(SafetyCheckIn).where(SafetyCheckIn.event_id == event.id, SafetyCheckIn.status == RESCUE)
+            .options(joinedload(SafetyCheckIn.member)).order_by(SafetyCheckIn.updated_at, SafetyCheckIn.id))
+    return paginate(stmt, page, per_page)
+
+
+def search(viewer: Member | None, event: DisasterEvent, query: str, page: int, per_page: int) -> Page:
+    """Check-ins the viewer may see whose person (member nickname or family member's name) matches."""
+    query = (query or "").strip()[:MAX_NAME]
+    if not access.is_active(viewer) or not query:
+        return Page(items=[], number=1, per_page=per_page, has_next=False)
+    stmt = (select(SafetyCheckIn).join(Member, Member.id == SafetyCheckIn.member_id)
+            .where(SafetyCheckIn.event_id == event.id, visible_to(viewer),
+                   or_(and_(SafetyCheckIn.person == "", contains(query, Member.nickname)),
+                       contains(query, SafetyCheckIn.person)))
+            .options(joinedload(SafetyCheckIn.member))
+            .order_by(SafetyCheckIn.updated_at.desc(), SafetyCheckIn.id.desc()))
+    return paginate(stmt, page, per_page)
+
+
+def _require_staff(viewer) -> None:
+    if not _is_staff(viewer):
+        raise Forbidden(_("この操作は管理者だけができます。"))
+
+
+def status_counts(event: DisasterEvent) -> dict[str, int]:
+    return _ordered(dict(db.session.execute(select(SafetyCheckIn.status, func.count()).where(
+        SafetyCheckIn.event_id == event.id).group_by(SafetyCheckIn.status)).all()))
+
+
+# --- retention ------------------------------------------------------------------------------------------------
+
+def purge_expired(now=None) -> int:
+    """Delete the check-ins of events ended longer ago than the retention setting; reports stay."""
+    now = now or utcnow()
+    expired = select(DisasterEvent.id).where(DisasterEvent.ended_at.isnot(None),
+                                             DisasterEvent.checkins_expire_at <= now)
+    deleted = db.session.execute(delete(SafetyCheckIn).where(SafetyCheckIn.event_id.in_(expired))).rowcount
+    db.session.commit()
+    return deleted
