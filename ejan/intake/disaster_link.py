@@ -7,6 +7,7 @@ so a change of that feature's API is a change of this file.
 from __future__ import annotations
 
 from ..disaster import events
+from ..disaster import reports as damage_reports
 from ..errors import NotFound
 from .decide import Active, Known
 from .models import JmaEvent
@@ -88,8 +89,6 @@ def post_report(member, event, *, category: str, body: str, photo: bytes | None,
                 token: str) -> int:
     """A mailed report, through the same rules as the form's (place, photo, EXIF position then stripped).
     It starts 未確認 like every report: From: can be forged. `token` makes a redelivered mail one report."""
-    from ..disaster import reports as damage_reports  # TODO(merge): top-level once disaster commits reports.py
-
     report = damage_reports.create_report(member, event, category=category, body=body, photo=photo,
                                           district=district, submit_token=token)
     return report.id
