@@ -28,7 +28,7 @@ class JmaTelegram(db.Model):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     source: Mapped[str] = mapped_column(String(200), default="")  # the file name, or "http <address>"
     size: Mapped[int] = mapped_column(Integer, default=0)
-    body: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    body: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))  # as received, for replay
     title: Mapped[str] = mapped_column(String(40), default="")
     status: Mapped[str] = mapped_column(String(10), default="")
     info_type: Mapped[str] = mapped_column(String(10), default="")
