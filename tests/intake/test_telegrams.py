@@ -210,3 +210,14 @@ def test_admins_read_every_telegram_and_what_was_done(app, client, keitai, make_
     login(other, resident)
     assert other.get("/admin/intake/telegrams").status_code == 403
     assert app.test_client().get("/admin/intake/telegrams").status_code == 302  # to the login page
+
+
+def test_the_same_telegram_posted_twice_at_the_same_moment_acts_once(app, monkeypatch, intake_settings):
+    from support import at_the_same_moment
+
+    results, _ = at_the_same_moment(app, monkeypatch, telegrams, "_by_digest",
+                                    lambda: telegrams.receive(data(SHINDO_SOKUHO), source="race").action,
+                                    when=lambda found: found is None)
+    assert sorted(results) == ["ignored", "started"]
+    assert len(events_started()) == 1
+    assert db.session.scalar(select(func.count()).select_from(JmaTelegram)) == 1
