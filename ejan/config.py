@@ -45,6 +45,7 @@ def load(instance_path: str) -> dict:
             "ejan.reports",
             "ejan.maps",
             "ejan.disaster",
+            "ejan.intake",
             "ejan.surveys",
             "ejan.ops",  # health, metrics, request and task logs
         ],
@@ -150,6 +151,18 @@ def load(instance_path: str) -> dict:
         "EJAN_BOUNCE_LIMIT": _env_int("BOUNCE_LIMIT", 3),  # hard bounces before mail to an address stops
         "EJAN_HEARTBEAT_SECONDS": _env_int("HEARTBEAT_SECONDS", 60),
         "EJAN_HEARTBEAT_STALE_SECONDS": _env_int("HEARTBEAT_STALE_SECONDS", 300),
+        # Disaster intake (ejan/intake). JMA telegrams whose intensity for Kakegawa reaches the threshold
+        # start an earthquake event; 訓練 telegrams start a drill only when JMA_DRILLS is on. The feed
+        # relay POSTs to /intake/jma with the shared secret in X-Ejan-Intake-Secret (no secret: no endpoint).
+        "EJAN_JMA_THRESHOLD": _env("JMA_THRESHOLD", "5-"),
+        "EJAN_JMA_DRILLS": _env_bool("JMA_DRILLS", False),
+        "EJAN_JMA_SECRET": _env("JMA_SECRET", ""),
+        "EJAN_JMA_MAX_BYTES": _env_int("JMA_MAX_BYTES", 2 * 1024 * 1024),
+        # Damage reports by mail: the address residents mail (empty: any recipient at the receiver), the
+        # largest photo taken (a larger one gets a reply saying so) and the largest message at all.
+        "EJAN_REPORT_MAIL_ADDRESS": _env("REPORT_MAIL_ADDRESS", ""),
+        "EJAN_REPORT_MAIL_PHOTO_BYTES": _env_int("REPORT_MAIL_PHOTO_BYTES", 5 * 1024 * 1024),
+        "EJAN_REPORT_MAIL_MAX_BYTES": _env_int("REPORT_MAIL_MAX_BYTES", 12 * 1024 * 1024),
         # Celery: no broker means tasks run eagerly in-process.
         "CELERY": {
             "broker_url": broker or "memory://localhost/",

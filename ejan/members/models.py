@@ -34,7 +34,7 @@ class Member(UserMixin, db.Model):
     intro: Mapped[str] = mapped_column(Text, default="")
     district: Mapped[str | None] = mapped_column(String(20))
     photo_key: Mapped[str | None] = mapped_column(String(32))
-    keitai_email: Mapped[str | None] = mapped_column(String(254))
+    keitai_email: Mapped[str | None] = mapped_column(String(254), index=True)  # mail intake finds members by it
     language: Mapped[str | None] = mapped_column(String(10))  # ejan.i18n code; None: as the browser asks
     role: Mapped[str] = mapped_column(String(10), default=ROLE_MEMBER)
     status: Mapped[str] = mapped_column(String(10), default=STATUS_ACTIVE)

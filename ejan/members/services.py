@@ -55,6 +55,20 @@ def set_keitai_email(member: Member, address: str | None) -> None:
     db.session.commit()
 
 
+def member_by_mail_address(address: str | None) -> Member | None:
+    """The active member who registered `address` as their e-mail or keitai mail address, else None
+    (both are stored normalized, lower-cased, so plain equality meets their indexes).
+
+    Mail arriving from outside (damage reports by mail) is matched with this; a suspended member's
+    address is as unknown as a stranger's."""
+    address = (address or "").strip().lower()
+    if not address or "@" not in address or len(address) > 254:
+        return None
+    return db.session.scalars(select(Member).where(
+        access.active(), (Member.email == address) | (Member.keitai_email == address))
+        .order_by(Member.id).limit(1)).first()
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -1,7 +1,7 @@
 """surveys: questions, options, who took part (apart from what they answered), responses and answers
 
 Revision ID: 0014_surveys
-Revises: 0012_disaster
+Revises: 0013_intake
 Create Date: 2026-12-01 02:43:33.559542
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_surveys'
-down_revision = '0012_disaster'
+down_revision = '0013_intake'
 branch_labels = None
 depends_on = None
 
