@@ -2,8 +2,8 @@
 from flask import Flask
 
 from .. import security
-from ..features import Fact, Feature
-from . import bridges, hooks
+from ..features import Feature
+from . import hooks
 from .views import bp
 
 
@@ -16,8 +16,5 @@ def setup(app: Flask) -> None:
 feature = Feature(
     name="ops",
     blueprints=(bp,),
-    facts={
-        "disaster_active": Fact(bridges.disaster_active, "1 while a disaster event is in force", ready=True),
-    },
     setup=setup,
 )
