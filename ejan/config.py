@@ -161,6 +161,9 @@ def load(instance_path: str) -> dict:
         # Damage reports by mail: the address residents mail (empty: any recipient at the receiver), the
         # largest photo taken (a larger one gets a reply saying so) and the largest message at all.
         "EJAN_REPORT_MAIL_ADDRESS": _env("REPORT_MAIL_ADDRESS", ""),
+        # Envelope sender of outgoing mail and the receiver's address for bounce reports (RFC 3464):
+        # a hard failure reported there counts like a refusal while sending (ejan/notify/bounces.py).
+        "EJAN_BOUNCE_ADDRESS": _env("BOUNCE_ADDRESS", ""),
         "EJAN_REPORT_MAIL_PHOTO_BYTES": _env_int("REPORT_MAIL_PHOTO_BYTES", 5 * 1024 * 1024),
         "EJAN_REPORT_MAIL_MAX_BYTES": _env_int("REPORT_MAIL_MAX_BYTES", 12 * 1024 * 1024),
         # Celery: no broker means tasks run eagerly in-process.

@@ -304,7 +304,8 @@ def _plain_text(message: Message) -> str:
 def outbox():
     """A connection for a batch of mail: one SMTP session, however many messages."""
     config = current_app.config
-    sender = parseaddr(config["EJAN_MAIL_FROM"])[1]
+    # The envelope sender is where mail servers send bounce reports: the receiver's bounce address when set.
+    sender = config.get("EJAN_BOUNCE_ADDRESS") or parseaddr(config["EJAN_MAIL_FROM"])[1]
     host = config["EJAN_SMTP_HOST"]
     if not host:
         yield Outbox(None, sender)

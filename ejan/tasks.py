@@ -26,3 +26,9 @@ def init_celery(app: Flask, task_modules: tuple[str, ...]) -> None:
     app.extensions["celery"] = celery
     for module in task_modules:
         import_module(module)
+
+
+def on_beat(name: str, task: str, schedule) -> None:
+    """Run `task` on Celery beat's schedule (`celery -A ejan.celery_worker:celery beat`, exactly one per
+    site): a feature calls this from its setup; `schedule` is seconds or a celery.schedules.crontab."""
+    celery.conf.beat_schedule = {**(celery.conf.beat_schedule or {}), name: {"task": task, "schedule": schedule}}

@@ -47,6 +47,7 @@ class Mailbox(list):
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)
         message.envelope_to = list(envelope.rcpt_tos)
+        message.envelope_from = envelope.mail_from
         self.append(message)
         return "250 OK"
 

@@ -15,6 +15,7 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from flask import Flask
 
+from ..notify import bounces
 from . import mailin
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,14 @@ class ReportMailHandler:
                 return function(*args)
         return await asyncio.get_running_loop().run_in_executor(None, run)
 
+    def _bounce_address(self) -> str:
+        return (self.app.config.get("EJAN_BOUNCE_ADDRESS") or "").strip().lower()
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self._bounce_address() and address.strip().lower() == self._bounce_address():
+            # Bounce reports come from mail servers (an empty envelope sender), never from members.
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
         wanted = (self.app.config.get("EJAN_REPORT_MAIL_ADDRESS") or "").strip().lower()
         if wanted and address.strip().lower() != wanted:
             return "550 5.1.1 No such mailbox"
@@ -40,6 +48,10 @@ class ReportMailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self._bounce_address() and [a.lower() for a in envelope.rcpt_tos] == [self._bounce_address()]:
+            recorded = await self._in_app(bounces.take_report, envelope.original_content or envelope.content)
+            log.info("bounce report: %d hard failure(s) recorded", recorded)
+            return "250 OK"
         try:
             outcome = await self._in_app(mailin.accept, envelope.original_content or envelope.content,
                                          envelope.mail_from)

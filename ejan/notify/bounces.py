@@ -61,3 +61,41 @@ def forgive(address: str) -> None:
 
 def bounced(page: int, per_page: int) -> Page:
     return paginate(select(MailBounce).order_by(MailBounce.last_at.desc(), MailBounce.address), page, per_page)
+
+
+def failed_recipients(raw: bytes) -> list[tuple[str, str]]:
+    """The (address, reason) pairs a delivery status notification (RFC 3464) reports as failed for good.
+
+    Most bounces reach us later, from the city's relay, as such a report to the envelope sender: only
+    `Action: failed` with a 5.x.x status counts as hard; delays and 4.x.x ones are the relay's to retry.
+    Anything that is not a report (an auto-reply, spam to the bounce address) yields nothing."""
+    from email import message_from_bytes, policy
+
+    try:
+        message = message_from_bytes(raw, policy=policy.compat32)
+    except Exception:  # a mangled message is not a bounce we can read
+        return []
+    if message.get_content_type() != "multipart/report":
+        return []
+    failed = []
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        # The payload is a list of header blocks: one for the message, then one per recipient.
+        for block in part.get_payload() if part.is_multipart() else []:
+            action = (block.get("Action") or "").strip().lower()
+            status = (block.get("Status") or "").strip()
+            recipient = block.get("Final-Recipient") or block.get("Original-Recipient") or ""
+            address = recipient.split(";", 1)[-1].strip().strip("<>").lower()
+            if action == "failed" and status.startswith("5") and "@" in address:
+                reason = " ".join(f"{status} {block.get('Diagnostic-Code') or ''}".split())
+                failed.append((address[:254], reason))
+    return failed
+
+
+def take_report(raw: bytes) -> int:
+    """Record each hard failure a mailed bounce report names; how many were recorded."""
+    failed = failed_recipients(raw)
+    for address, reason in failed:
+        record(address, reason)
+    return len(failed)

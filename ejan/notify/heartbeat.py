@@ -47,15 +47,14 @@ def is_stale(now: datetime | None = None) -> bool:
 
 
 def schedule(app, celery) -> None:
-    """Put the heartbeat and the daily digest on Celery beat's schedule (`celery -A ejan.celery_worker beat`)."""
+    """Put the heartbeat and the daily digest on Celery beat's schedule."""
     from celery.schedules import crontab
 
-    celery.conf.beat_schedule = {
-        **(celery.conf.beat_schedule or {}),
-        "ejan.notify.heartbeat": {"task": "ejan.notify.heartbeat", "schedule": app.config["EJAN_HEARTBEAT_SECONDS"]},
-        # 22:00 UTC is 07:00 in Japan: the day's digest arrives with breakfast, not in the night.
-        "ejan.notify.send_digests": {"task": "ejan.notify.send_digests", "schedule": crontab(hour=22, minute=0)},
-    }
+    from ..tasks import on_beat
+
+    on_beat("ejan.notify.heartbeat", "ejan.notify.heartbeat", app.config["EJAN_HEARTBEAT_SECONDS"])
+    # 22:00 UTC is 07:00 in Japan: the day's digest arrives with breakfast, not in the night.
+    on_beat("ejan.notify.send_digests", "ejan.notify.send_digests", crontab(hour=22, minute=0))
 
 
 def age_seconds() -> float | None:

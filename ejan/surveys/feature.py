@@ -13,9 +13,14 @@ def setup(app: Flask) -> None:
     # communities templates knowing the feature (they loop over `community_tabs`).
     app.jinja_env.globals.setdefault("community_tabs", []).append(("surveys.community", _l("アンケート")))
 
+    from ..tasks import on_beat
+
+    # A survey scheduled to open later is announced within a few minutes of its time, by the one beat.
+    on_beat("ejan.surveys.announce_due", "ejan.surveys.announce_due", 300)
+
     @app.cli.command("announce-surveys")
     def announce_surveys() -> None:
-        """Send "survey opened" for scheduled surveys whose time has come (run from cron every few minutes)."""
+        """Send "survey opened" for scheduled surveys whose time has come (beat does it every 5 minutes)."""
         from .builder import announce_due
 
         click.echo(f"{announce_due()} surveys announced")
@@ -24,6 +29,7 @@ def setup(app: Flask) -> None:
 feature = Feature(
     name="surveys",
     blueprints=(bp,),
+    tasks=("ejan.surveys.tasks",),
     # Not in the keitai footer: it is on every page, and the busiest keitai pages sit close to 10 KB.
     # Phones reach surveys from the "survey opened" notice and mail, and from the community menu.
     nav=(NavLink("surveys.index", _l("アンケート"), order=35, key=None, keitai=False),),

@@ -95,3 +95,16 @@ def test_reminders_go_to_those_who_have_not_answered_once_a_day(make_member, mai
     assert any("回答のお願い" in str(m["Subject"]) for m in mailbox.to(waiting.email))
     with pytest.raises(Invalid, match="1日に1回"):
         builder.remind(owner, survey.id)
+
+
+def test_beat_announces_scheduled_surveys_without_cron(app, make_member):
+    from ejan.surveys.tasks import announce_due
+
+    entry = app.extensions["celery"].conf.beat_schedule["ejan.surveys.announce_due"]
+    assert entry["task"] == announce_due.name and entry["schedule"] <= 600
+    admin, resident = make_member("市役所", role="admin"), make_member("佐藤")
+    survey = build(admin, opens_in=timedelta(hours=1))
+    survey.opens_at -= timedelta(hours=2)
+    db.session.commit()
+    assert announce_due.delay().get() == 1
+    assert kinds_for(resident) == ["survey_opened"]
