@@ -27,7 +27,7 @@ def _owned(member_id: int, *, shared: bool):
 
 
 @signals.member_leaving_check.connect
-def _hand_over_first(member, **_) -> list:
+def _hand_over_first(member, **unused) -> list:
     notes = [signals.LeavingNote(_("「%(name)s」の管理人を引き継いでください。", name=community.name),
                                  "communities.handover", {"community_id": community.id}, blocking=True)
              for community in db.session.scalars(_owned(member.id, shared=True).order_by(Community.id))]
@@ -37,7 +37,7 @@ def _hand_over_first(member, **_) -> list:
 
 
 @signals.member_leaving.connect
-def _leave_communities(member, **_) -> list[str]:
+def _leave_communities(member, **unused) -> list[str]:
     # Checked again inside the transaction: someone may have joined since the member read the leaving page.
     if db.session.scalar(select(_owned(member.id, shared=True).exists())):
         raise Invalid(_("管理人を引き継いでいないコミュニティがあります。"))

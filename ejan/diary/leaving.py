@@ -10,7 +10,7 @@ from .models import DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto, DiarySett
 
 
 @signals.member_leaving.connect
-def _delete_diary(member, **_) -> list[str]:
+def _delete_diary(member, **unused) -> list[str]:
     entries = select(DiaryEntry.id).where(DiaryEntry.author_id == member.id).scalar_subquery()
     keys = list(db.session.scalars(select(DiaryPhoto.image_key).where(DiaryPhoto.entry_id.in_(entries))))
     db.session.execute(delete(DiaryComment).where(or_(DiaryComment.entry_id.in_(entries),

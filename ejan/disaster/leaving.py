@@ -10,5 +10,5 @@ from .models import SafetyCheckIn
 
 
 @signals.member_leaving.connect
-def _delete_checkins(member, **_) -> None:
+def _delete_checkins(member, **unused) -> None:
     db.session.execute(delete(SafetyCheckIn).where(SafetyCheckIn.member_id == member.id))

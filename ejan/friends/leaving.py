@@ -9,7 +9,7 @@ from .models import FriendRequest, Friendship, Introduction
 
 
 @signals.member_leaving.connect
-def _forget_friends(member, **_) -> None:
+def _forget_friends(member, **unused) -> None:
     db.session.execute(delete(Friendship).where(or_(Friendship.member_id == member.id,
                                                     Friendship.friend_id == member.id)))
     db.session.execute(delete(FriendRequest).where(or_(FriendRequest.from_id == member.id,

@@ -9,7 +9,7 @@ from .models import Pin
 
 
 @signals.member_leaving.connect
-def _delete_pins(member, **_) -> list[str]:
+def _delete_pins(member, **unused) -> list[str]:
     keys = [key for key in db.session.scalars(select(Pin.photo_key).where(Pin.author_id == member.id)) if key]
     db.session.execute(delete(Pin).where(Pin.author_id == member.id))
     return keys

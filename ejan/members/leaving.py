@@ -21,7 +21,7 @@ def placeholder_address(member_id: int) -> str:
 
 
 @signals.member_leaving_check.connect
-def _last_admin(member: Member, **_) -> list:
+def _last_admin(member: Member, **unused) -> list:
     if not member.is_admin:
         return []
     others = db.session.scalar(select(func.count()).select_from(Member).where(
@@ -32,7 +32,7 @@ def _last_admin(member: Member, **_) -> list:
 
 
 @signals.member_leaving.connect
-def _empty_profile(member: Member, **_) -> list[str]:
+def _empty_profile(member: Member, **unused) -> list[str]:
     now = utcnow()
     photo = member.photo_key
     db.session.execute(update(Member).where(Member.id == member.id).values({

@@ -11,7 +11,7 @@ from .models import Delivery, KeitaiConfirmation, Notification, Preference
 
 
 @signals.member_leaving.connect
-def _stop_mail(member, **_) -> None:
+def _stop_mail(member, **unused) -> None:
     db.session.execute(delete(Notification).where(or_(Notification.member_id == member.id,
                                                       Notification.actor_id == member.id)))
     db.session.execute(delete(Preference).where(Preference.member_id == member.id))

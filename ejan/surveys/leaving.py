@@ -11,7 +11,7 @@ from .models import Answer, Participation, Response, Survey
 
 
 @signals.member_leaving.connect
-def _forget_answers(member, **_) -> None:
+def _forget_answers(member, **unused) -> None:
     named = select(Response.id).where(Response.member_id == member.id).scalar_subquery()
     db.session.execute(delete(Answer).where(Answer.response_id.in_(named)))
     db.session.execute(delete(Response).where(Response.member_id == member.id))
