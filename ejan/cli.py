@@ -69,3 +69,35 @@ def check_config() -> None:
     if findings:
         raise click.exceptions.Exit(1)
     click.echo("no unsafe setting found")
+
+
+@ejan_cli.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup(directory: str) -> None:
+    """Write a consistent snapshot (database and media) into DIRECTORY, which must be new or empty."""
+    from . import backup as backups
+    from .storage import store_at
+
+    try:
+        summary = backups.backup(db.engine, store_at(current_app.config["EJAN_MEDIA_DIR"]), directory)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"backup written to {directory}: {sum(summary.tables.values())} rows in {len(summary.tables)} tables, "
+               f"{summary.media} media files")
+
+
+@ejan_cli.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="restore even over a database with members or a store with files")
+def restore(directory: str, force: bool) -> None:
+    """Bring back a backup made by `flask ejan backup` on an empty installation."""
+    from . import backup as backups
+    from .storage import store_at
+
+    db.session.remove()
+    try:
+        summary = backups.restore(db.engine, store_at(current_app.config["EJAN_MEDIA_DIR"]), directory, force=force)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"restored from {directory}: {sum(summary.tables.values())} rows in {len(summary.tables)} tables, "
+               f"{summary.media} media files")

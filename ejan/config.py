@@ -47,10 +47,15 @@ def load(instance_path: str) -> dict:
             "ejan.disaster",
             "ejan.intake",
             "ejan.surveys",
+            "ejan.leaving",  # 退会
             "ejan.ops",  # health, metrics, request and task logs
         ],
         # Disaster mode: safety check-ins are deleted this many days after their event ends (reports stay).
         "EJAN_DISASTER_CHECKIN_DAYS": _env_int("DISASTER_CHECKIN_DAYS", 30),
+        # What the privacy page promises (ejan/templates/_shared/policy.html); the operator keeps the server's logs
+        # (journald, nginx) and the backup copies (`flask ejan backup`) no longer than this (docs/operations.md).
+        "EJAN_LOG_DAYS": _env_int("LOG_DAYS", 90),
+        "EJAN_BACKUP_DAYS": _env_int("BACKUP_DAYS", 30),
         "EJAN_PASSWORD_METHOD": _env("PASSWORD_METHOD", "scrypt"),
         # Invitations
         "EJAN_INVITE_DAYS": _env_int("INVITE_DAYS", 7),

@@ -1,4 +1,6 @@
 """What features announce; others (notify, later the admin statistics) listen without importing them."""
+from typing import NamedTuple
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -17,3 +19,20 @@ topic_commented = _signals.signal("topic-commented")  # sender: TopicComment, to
 # rows (counts) in the same transaction and never commit. Sent only when the status really changed.
 member_suspended = _signals.signal("member-suspended")  # sender: Member
 member_reinstated = _signals.signal("member-reinstated")  # sender: Member
+
+# 退会 (ejan/leaving, docs/leaving.md). Each feature handles its own part, so leaving needs no central list.
+# Before: receivers return what the member should know first, as a list of LeavingNote (blocking ones must be done
+# before the member can leave, e.g. handing a community over). sender: Member
+member_leaving_check = _signals.signal("member-leaving-check")
+# The member leaves: sent inside the transaction that set their status to "left", before its commit. Receivers
+# delete or anonymise their own rows as the published rule says, never commit, may raise Invalid to stop the
+# whole leaving, and return the media keys to delete once the transaction has committed (or None). sender: Member
+member_leaving = _signals.signal("member-leaving")
+
+
+class LeavingNote(NamedTuple):
+    """One line of the leaving page: what happens to something of the member's, or what to do first."""
+    text: str  # already in the reader's language
+    endpoint: str | None = None  # a page where the member can act on it
+    values: dict | None = None
+    blocking: bool = False  # the member cannot leave until this is done

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 
 class MediaStore(Protocol):
@@ -30,6 +30,9 @@ class MediaStore(Protocol):
 
     def local_path(self, name: str) -> Path | None:
         """A file on this machine holding name (for send_file and nginx), or None."""
+
+    def names(self) -> Iterator[str]:
+        """Every stored name (for backups), in no particular order."""
 
 
 class LocalStore:
@@ -70,6 +73,13 @@ class LocalStore:
         path = self.root / name
         return path if path.is_file() else None
 
+    def names(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for path in self.root.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):  # not a write still in progress
+                yield path.relative_to(self.root).as_posix()
+
 
 class S3Store:
     """An S3-compatible bucket; `client` is a boto3 S3 client (or anything with its four calls)."""
@@ -109,6 +119,12 @@ class S3Store:
 
     def local_path(self, name: str) -> Path | None:
         return None
+
+    def names(self) -> Iterator[str]:
+        start = self._key("")
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start):
+            for item in page.get("Contents", []):
+                yield item["Key"][len(start):]
 
 
 def _missing(exc: Exception) -> bool:

@@ -55,6 +55,12 @@ def _leave_counts(member: Member, **_) -> None:
     _add_members(_joined_by(member.id), -1)
 
 
+def member_gone(member_id: int) -> None:
+    """退会: the member leaves every community they joined (their memberships are deleted right after). Only an
+    active member can leave (the status changed from active to left in this transaction), so they were counted."""
+    _add_members(_joined_by(member_id), -1)
+
+
 @signals.member_reinstated.connect
 def _rejoin_counts(member: Member, **_) -> None:
     _add_members(_joined_by(member.id), +1)

@@ -10,7 +10,7 @@ from .views import bp
 feature = Feature(
     name="communities",
     blueprints=(bp,),
-    receivers=("ejan.communities.counts",),  # suspension takes a member out of member_count
+    receivers=("ejan.communities.counts", "ejan.communities.leaving"),  # suspension and 退会 change counts
     nav=(NavLink("communities.mine", _l("コミュニティ"), order=20),),
     tsuho_targets=tsuho.KINDS,
     notifications={

@@ -10,6 +10,7 @@ from .views import bp
 feature = Feature(
     name="diary",
     blueprints=(bp,),
+    receivers=("ejan.diary.leaving",),  # its part of 退会
     nav=(
         NavLink("diary.friends_feed", _l("日記"), order=10, key="9"),
         NavLink("diary.footprints", _l("あしあと"), order=70, keitai=False),

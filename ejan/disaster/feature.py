@@ -8,6 +8,7 @@ from .views import bp
 feature = Feature(
     name="disaster",
     blueprints=(bp,),
+    receivers=("ejan.disaster.leaving",),  # its part of 退会
     notifications={"disaster_broadcast": _l("【災害情報】%(subject)s")},
     facts={"disaster_active": Fact(lambda: events.active_event() is not None, "1 while a disaster event is in force",
                                    ready=True)},

@@ -9,6 +9,7 @@ from .views import bp
 feature = Feature(
     name="friends",
     blueprints=(bp,),
+    receivers=("ejan.friends.leaving",),  # its part of 退会
     nav=(NavLink("friends.index", _l("マイフレンド"), order=50, key="2", member_arg="member_id"),),
     notifications={
         "friend_requested": Kind(_l("%(who)sからマイフレンド申請が届きました"), label=_l("マイフレンド申請"),

@@ -9,6 +9,7 @@ from .views import bp
 feature = Feature(
     name="maps",
     blueprints=(bp,),
+    receivers=("ejan.maps.leaving",),  # its part of 退会
     # Not in the keitai menu, which every keitai page carries inside its 10 KB: the keitai home links the list.
     nav=(NavLink("maps.index", _l("地図"), order=30, keitai=False),),
     tsuho_targets=tsuho.KINDS,

@@ -9,6 +9,7 @@ from .views import bp
 feature = Feature(
     name="members",
     blueprints=(bp,),
+    receivers=("ejan.members.leaving",),  # 退会: the profile emptied, invitations revoked, sessions ended
     tsuho_targets=tsuho.KINDS,
     nav=(
         NavLink("members.profile", _l("プロフィール"), order=40, key="3", member_arg="member_id"),

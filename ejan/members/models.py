@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -22,6 +24,9 @@ ROLE_MEMBER = "member"
 ROLE_ADMIN = "admin"
 STATUS_ACTIVE = "active"
 STATUS_SUSPENDED = "suspended"
+# 退会: the row stays as a tombstone, emptied of everything personal (ejan/leaving, docs/leaving.md), so what
+# the member wrote in communities and the invite tree keep their author, shown as 「退会したメンバー」.
+STATUS_LEFT = "left"
 
 
 class Member(UserMixin, db.Model):
@@ -30,7 +35,7 @@ class Member(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    nickname: Mapped[str] = mapped_column(String(40))
+    stored_nickname: Mapped[str] = mapped_column("nickname", String(40))
     intro: Mapped[str] = mapped_column(Text, default="")
     district: Mapped[str | None] = mapped_column(String(20))
     photo_key: Mapped[str | None] = mapped_column(String(32))
@@ -40,8 +45,26 @@ class Member(UserMixin, db.Model):
     status: Mapped[str] = mapped_column(String(10), default=STATUS_ACTIVE)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime)  # 退会: when the member left
 
     invited_by: Mapped[Member | None] = relationship(remote_side=[id])
+
+    @hybrid_property
+    def nickname(self) -> str:
+        """The name every page shows: a member who left is 「退会したメンバー」 in the reader's language,
+        wherever their name still appears (community topics, the invite tree)."""
+        if self.status == STATUS_LEFT:
+            return left_member_name()
+        return self.stored_nickname
+
+    @nickname.inplace.setter
+    def _nickname_setter(self, value: str) -> None:
+        self.stored_nickname = value
+
+    @nickname.inplace.expression
+    @classmethod
+    def _nickname_expression(cls):
+        return cls.stored_nickname  # SQL reads the stored name, which leaving empties
 
     @property
     def is_admin(self) -> bool:
@@ -52,11 +75,19 @@ class Member(UserMixin, db.Model):
         return self.status == STATUS_SUSPENDED
 
     @property
+    def has_left(self) -> bool:
+        return self.status == STATUS_LEFT
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive members
-        return not self.is_suspended
+        return self.status == STATUS_ACTIVE
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.nickname}>"
+
+
+def left_member_name() -> str:
+    return gettext("退会したメンバー")  # outside a request (a script, a task): the source words
 
 
 class Invitation(db.Model):

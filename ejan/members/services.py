@@ -290,7 +290,7 @@ def authenticate(email: str, password: str) -> Member:
 def load_member(member_id: str) -> Member | None:
     """Flask-Login's loader: a suspended member's open sessions stop working at once."""
     member = db.session.get(Member, int(member_id)) if str(member_id).isdigit() else None
-    return member if member is not None and not member.is_suspended else None
+    return member if member is not None and member.is_active else None
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -350,6 +350,8 @@ def visible_member(viewer: Member | None, member_id: int) -> Member:
     if viewer is None:
         raise Forbidden(_("ログインしてください。"))
     member = get_member(member_id)
+    if member.has_left:  # 退会: nothing of theirs is left to show, to anyone
+        raise NotFound(_("会員が見つかりません。"))
     if viewer.is_admin or viewer.id == member.id:
         return member
     if access.is_suspended(member) or access.is_blocked_by(viewer.id, member.id):
@@ -424,7 +426,7 @@ def suspend(actor: Member, member: Member) -> None:
         raise Forbidden(_("管理者だけが利用停止にできます。"))
     if member.id == actor.id:
         raise Invalid(_("自分自身は利用停止にできません。"))
-    if _change_status(member, STATUS_ACTIVE, STATUS_SUSPENDED):
+    if change_status(member, STATUS_ACTIVE, STATUS_SUSPENDED):
         signals.member_suspended.send(member)
     sessions.end_all_for(member.id)
     db.session.commit()
@@ -433,12 +435,12 @@ def suspend(actor: Member, member: Member) -> None:
 def reinstate(actor: Member, member: Member) -> None:
     if not actor.is_admin:
         raise Forbidden(_("管理者だけが利用停止を解除できます。"))
-    if _change_status(member, STATUS_SUSPENDED, STATUS_ACTIVE):
+    if change_status(member, STATUS_SUSPENDED, STATUS_ACTIVE):
         signals.member_reinstated.send(member)
     db.session.commit()
 
 
-def _change_status(member: Member, was: str, now: str) -> bool:
+def change_status(member: Member, was: str, now: str) -> bool:
     """Conditional, so two admins suspending at once announce it once (counts follow the announcement)."""
     changed = db.session.execute(update(Member).where(Member.id == member.id, Member.status == was)
                                  .values(status=now).execution_options(synchronize_session=False)).rowcount

@@ -43,7 +43,7 @@ def without_session(path: str) -> str:
     return urlunsplit(("", "", parts.path, urlencode(query), ""))
 
 
-KEITAI_TEXT_BUDGET = 3500  # bytes of one long text per keitai page, leaving room for comments and forms
+KEITAI_TEXT_BUDGET = 3400  # bytes of one long text per keitai page, leaving room for comments, forms and footer
 
 
 def text_part(text: str, budget: int = KEITAI_TEXT_BUDGET) -> tuple[str, int, int]:

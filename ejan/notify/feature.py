@@ -27,7 +27,7 @@ feature = Feature(
     name="notify",
     blueprints=(bp,),
     tasks=("ejan.notify.tasks",),
-    receivers=("ejan.notify.receivers",),
+    receivers=("ejan.notify.receivers", "ejan.notify.leaving"),
     nav=(NavLink("notify.index", _l("お知らせ"), order=60, key="1"),),
     facts={
         "worker_heartbeat_age_seconds": Fact(heartbeat.age_seconds, "Seconds since a Celery worker last beat",

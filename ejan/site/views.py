@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from .. import i18n
@@ -29,6 +29,21 @@ def home():
         events_page=events.upcoming_for(current_user, 1, 3),
         logout_form=ConfirmForm(),
     )
+
+
+@bp.get("/terms")
+def terms():
+    """利用規約, for everyone (linked from every page's footer)."""
+    return render("site/terms.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    """プライバシーポリシー: what is kept, for how long, who sees it, and the rule of 退会 (docs/leaving.md)."""
+    config = current_app.config
+    return render("site/privacy.html", session_days=config["EJAN_SESSION_DAYS"],
+                  checkin_days=config["EJAN_DISASTER_CHECKIN_DAYS"], log_days=config["EJAN_LOG_DAYS"],
+                  backup_days=config["EJAN_BACKUP_DAYS"])
 
 
 @bp.get("/jump")

@@ -30,6 +30,7 @@ feature = Feature(
     name="surveys",
     blueprints=(bp,),
     tasks=("ejan.surveys.tasks",),
+    receivers=("ejan.surveys.leaving",),  # its part of 退会
     # Not in the keitai footer: it is on every page, and the busiest keitai pages sit close to 10 KB.
     # Phones reach surveys from the "survey opened" notice and mail, and from the community menu.
     nav=(NavLink("surveys.index", _l("アンケート"), order=35, key=None, keitai=False),),
