@@ -47,6 +47,7 @@ def load(instance_path: str) -> dict:
             "ejan.disaster",
             "ejan.intake",
             "ejan.surveys",
+            "ejan.admin",  # audit log, members, 通報 queue, announcements, statistics
             "ejan.ops",  # health, metrics, request and task logs
         ],
         # Disaster mode: safety check-ins are deleted this many days after their event ends (reports stay).

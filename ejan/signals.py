@@ -17,3 +17,7 @@ topic_commented = _signals.signal("topic-commented")  # sender: TopicComment, to
 # rows (counts) in the same transaction and never commit. Sent only when the status really changed.
 member_suspended = _signals.signal("member-suspended")  # sender: Member
 member_reinstated = _signals.signal("member-reinstated")  # sender: Member
+# An administrator (or a community's moderator, moderating) did something the audit log keeps. Sent inside the
+# action's transaction, before its commit; the admin feature's receiver adds the row and never commits.
+# sender: acting Member, action=str ("disaster.start"), target_kind=str, target_id=int|None, detail=str
+admin_acted = _signals.signal("admin-acted")
