@@ -104,7 +104,7 @@ def member_role(member_id: int):
 @bp.get("/tsuho")
 @login_required
 def tsuho_queue():
-    return tsuho_queue_page("admin.tsuho_queue", None)
+    return tsuho_queue_page("admin.tsuho_queue", "admin.tsuho", None)
 
 
 @bp.route("/tsuho/<int:tsuho_id>", methods=["GET", "POST"])

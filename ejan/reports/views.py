@@ -38,14 +38,15 @@ def new(kind: str, target_id: int):
 
 # --- working the queue: admins under /admin (ejan/admin/views.py), a community's runners here -----------
 
-def tsuho_queue_page(endpoint: str, community_id: int | None, **url_args):
+def tsuho_queue_page(endpoint: str, detail_endpoint: str, community_id: int | None, **url_args):
     """The queue, for admins (community_id None) or one community's runners; the reports feature's page shares it."""
     status = RESOLVED if request.args.get("status") == RESOLVED else OPEN
     kind = request.args.get("kind") if request.args.get("kind") in tsuho_kinds() else None
     page = moderation.queue(current_user, community_id=community_id, status=status, kind=kind,
                             page=page_number(), per_page=per_page())
     return render("reports/queue.html", page=page, status=status, kind=kind, kinds=tsuho_kinds(),
-                  endpoint=endpoint, url_args=url_args, community_id=community_id)
+                  endpoint=endpoint, detail_endpoint=detail_endpoint, url_args=url_args,
+                  community_id=community_id)
 
 
 def tsuho_page(tsuho_id: int, back_endpoint: str, action_endpoint: str, community_id: int | None, **url_args):
@@ -70,7 +71,8 @@ def tsuho_page(tsuho_id: int, back_endpoint: str, action_endpoint: str, communit
 @login_required
 def community_queue(community_id: int):
     """The 通報 about things written in this community, for its owner and moderators."""
-    return tsuho_queue_page("reports.community_queue", community_id, community_id=community_id)
+    return tsuho_queue_page("reports.community_queue", "reports.community_tsuho", community_id,
+                            community_id=community_id)
 
 
 @bp.route("/communities/<int:community_id>/tsuho/<int:tsuho_id>", methods=["GET", "POST"])
