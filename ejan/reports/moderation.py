@@ -80,6 +80,11 @@ def queue(actor: Member | None, *, community_id: int | None = None, status: str 
 
 def get(actor: Member | None, tsuho_id: int, *, community_id: int | None = None) -> Tsuho:
     """One 通報 the actor may work; from a community's pages only that community's."""
+    if community_id is None:
+        if not is_admin(actor):
+            raise Forbidden(_("管理者だけが見られるページです。"))
+    else:
+        require_community_runner(actor, community_id)
     tsuho = db.session.get(Tsuho, tsuho_id)
     if tsuho is None or (community_id is not None and tsuho.community_id != community_id):
         raise NotFound(_("通報が見つかりません。"))

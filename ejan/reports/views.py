@@ -44,7 +44,7 @@ def tsuho_queue_page(endpoint: str, detail_endpoint: str, community_id: int | No
     kind = request.args.get("kind") if request.args.get("kind") in tsuho_kinds() else None
     page = moderation.queue(current_user, community_id=community_id, status=status, kind=kind,
                             page=page_number(), per_page=per_page())
-    return render("reports/queue.html", page=page, status=status, kind=kind, kinds=tsuho_kinds(),
+    return render("reports/queue.html", page=page, showing=status, kind=kind, kinds=tsuho_kinds(),
                   endpoint=endpoint, detail_endpoint=detail_endpoint, url_args=url_args,
                   community_id=community_id)
 
