@@ -38,23 +38,24 @@ def new(kind: str, target_id: int):
 
 # --- working the queue: admins under /admin (ejan/admin/views.py), a community's runners here -----------
 
-def tsuho_queue_page(endpoint: str, detail_endpoint: str, community_id: int | None, **url_args):
+def tsuho_queue_page(endpoint: str, detail_endpoint: str, scope: int | None, **url_args):
     """The queue, for admins (community_id None) or one community's runners; the reports feature's page shares it."""
     status = RESOLVED if request.args.get("status") == RESOLVED else OPEN
     kind = request.args.get("kind") if request.args.get("kind") in tsuho_kinds() else None
-    page = moderation.queue(current_user, community_id=community_id, status=status, kind=kind,
+    page = moderation.queue(current_user, community_id=scope, status=status, kind=kind,
                             page=page_number(), per_page=per_page())
     return render("reports/queue.html", page=page, showing=status, kind=kind, kinds=tsuho_kinds(),
                   endpoint=endpoint, detail_endpoint=detail_endpoint, url_args=url_args,
-                  community_id=community_id)
+                  community_id=scope)
 
 
-def tsuho_page(tsuho_id: int, back_endpoint: str, action_endpoint: str, community_id: int | None, **url_args):
-    tsuho = moderation.get(current_user, tsuho_id, community_id=community_id)
+def tsuho_page(tsuho_id: int, back_endpoint: str, action_endpoint: str, scope: int | None, **url_args):
+    """One 通報 and what may be done about it; scope: the community whose runners work it, None for admins."""
+    tsuho = moderation.get(current_user, tsuho_id, community_id=scope)
     form = TsuhoActionForm()
     if form.validate_on_submit():
         try:
-            moderation.act(current_user, tsuho_id, form.outcome.data, form.note.data, community_id=community_id)
+            moderation.act(current_user, tsuho_id, form.outcome.data, form.note.data, community_id=scope)
         except Invalid as error:
             form.add_error(error)
         else:
