@@ -70,4 +70,5 @@ class ActiveMonth(db.Model):
     __tablename__ = "active_months"
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key: written in batches after the requests, it must not fail over a member deleted meanwhile.
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -70,10 +70,11 @@ def flush(engine=None) -> int:
                 stmt = insert(ActiveMonth).values([{"month": m, "member_id": i} for m, i in sorted(active)])
                 conn.execute(stmt.on_conflict_do_nothing(index_elements=["month", "member_id"]))
     except Exception:
-        # The database is away: keep the counts for the next flush rather than lose them.
+        # The database is away: keep the views for the next flush rather than lose them (a few rows per day and
+        # device); the active members are noted again on their next page.
         with _lock:
             _views.update(views)
-            _active.update(active)
+            _seen.difference_update(active)
         raise
     return sum(views.values())
 

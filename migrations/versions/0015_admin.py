@@ -79,8 +79,6 @@ def upgrade():
     op.create_table('active_months',
     sa.Column('month', sa.String(length=7), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_active_months_member_id_members'),
-                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('month', 'member_id', name=op.f('pk_active_months'))
     )
 
