@@ -48,6 +48,7 @@ def load(instance_path: str) -> dict:
             "ejan.intake",
             "ejan.surveys",
             "ejan.leaving",  # 退会
+            "ejan.admin",  # audit log, members, 通報 queue, announcements, statistics
             "ejan.ops",  # health, metrics, request and task logs
         ],
         # Disaster mode: safety check-ins are deleted this many days after their event ends (reports stay).

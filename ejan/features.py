@@ -33,6 +33,21 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class MonthlyCount:
+    """A figure of the site's monthly statistics (ejan/admin) that a feature's table holds.
+
+    Rows are counted by the Japan-time month of `column` (a DateTime column of the feature's model), in one
+    grouped query; `cumulative` adds the months up (members, communities). Two features may declare the same
+    `name` (diary and topic comments are both "comments"): the statistics add them together.
+    """
+    name: str
+    label: object  # lazy gettext
+    column: object
+    cumulative: bool = False
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     blueprints: tuple[Blueprint, ...] = ()
@@ -46,6 +61,10 @@ class Feature:
     tsuho_targets: Mapping[str, object] = field(default_factory=dict)
     # Operational facts for /metrics and /readyz (ejan/ops): name -> Fact.
     facts: Mapping[str, Fact] = field(default_factory=dict)
+    # Links on the admin menu (/admin) to the feature's own admin pages.
+    admin_links: tuple[NavLink, ...] = ()
+    # Figures for the monthly statistics (/admin/stats).
+    monthly: tuple[MonthlyCount, ...] = ()
     setup: Callable[[Flask], None] | None = None  # anything else the feature must hook into the app
 
 
@@ -70,6 +89,9 @@ def install(app: Flask, features: list[Feature]) -> None:
     app.extensions["ejan.notification_wording"] = kinds
     app.extensions["ejan.tsuho_targets"] = _merged(features, "tsuho_targets")
     app.extensions["ejan.facts"] = _merged(features, "facts")
+    app.extensions["ejan.admin_links"] = sorted((link for feature in features for link in feature.admin_links),
+                                                key=lambda link: link.order)
+    app.extensions["ejan.monthly"] = [count for feature in features for count in feature.monthly]
     navigation.init_app(app, [link for feature in features for link in feature.nav])
 
 

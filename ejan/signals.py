@@ -36,3 +36,8 @@ class LeavingNote(NamedTuple):
     endpoint: str | None = None  # a page where the member can act on it
     values: dict | None = None
     blocking: bool = False  # the member cannot leave until this is done
+
+# An administrator (or a community's moderator, moderating) did something the audit log keeps. Sent inside the
+# action's transaction, before its commit; the admin feature's receiver adds the row and never commits.
+# sender: acting Member, action=str ("disaster.start"), target_kind=str, target_id=int|None, detail=str
+admin_acted = _signals.signal("admin-acted")

@@ -99,10 +99,22 @@ def update_event(actor: Member, event_id: int, *, title: str, starts_at: datetim
 def delete_event(actor: Member, event_id: int) -> Community:
     event = changeable_event(actor, event_id)
     community = event.community
-    db.session.execute(delete(Attendance).where(Attendance.event_id == event.id))
-    db.session.delete(event)
+    _remove(event)
     db.session.commit()
     return community
+
+
+def _remove(event: Event) -> None:
+    db.session.execute(delete(Attendance).where(Attendance.event_id == event.id))
+    db.session.delete(event)
+
+
+def remove_for_tsuho(actor: Member, event_id: int) -> None:
+    """A 通報 upheld: the event goes (moderation.py has decided the actor may; the caller commits)."""
+    event = db.session.get(Event, event_id)
+    if event is not None:
+        _remove(event)
+        db.session.flush()
 
 
 def upcoming_in(viewer: Member, community: Community, limit: int = 5) -> list[Event]:

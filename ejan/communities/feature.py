@@ -1,10 +1,11 @@
 """Communities: membership and roles, topics, events."""
 from flask_babel import lazy_gettext as _l
 
-from ..features import Feature
+from ..features import Feature, MonthlyCount
 from ..navigation import NavLink
 from ..notify.kinds import Kind
 from . import tsuho
+from .models import Community, TopicComment
 from .views import bp
 
 feature = Feature(
@@ -13,6 +14,8 @@ feature = Feature(
     receivers=("ejan.communities.counts", "ejan.communities.leaving"),  # suspension and 退会 change counts
     nav=(NavLink("communities.mine", _l("コミュニティ"), order=20),),
     tsuho_targets=tsuho.KINDS,
+    monthly=(MonthlyCount("communities", _l("コミュニティ数（累計）"), Community.created_at, cumulative=True, order=20),
+             MonthlyCount("comments", _l("コメント"), TopicComment.created_at, order=40)),
     notifications={
         "topic_comment": Kind(_l("%(who)sがトピック「%(subject)s」にコメントしました"),
                               label=_l("トピックへの書き込み"), chatty=True),

@@ -142,11 +142,24 @@ def deletable_topic(actor: Member, topic_id: int) -> Topic:
 def delete_topic(actor: Member, topic_id: int) -> Community:
     topic = deletable_topic(actor, topic_id)
     community = topic.community
+    _remove_topic(topic)
+    db.session.commit()
+    return community
+
+
+def _remove_topic(topic: Topic) -> None:
     db.session.execute(delete(TopicComment).where(TopicComment.topic_id == topic.id))
     db.session.execute(delete(TopicFollow).where(TopicFollow.topic_id == topic.id))
     db.session.delete(topic)
-    db.session.commit()
-    return community
+
+
+def remove_topic_for_tsuho(actor: Member, topic_id: int) -> None:
+    """A 通報 upheld: the topic goes with its comments. ejan/reports/moderation.py has decided the actor may;
+    the caller commits. Gone already: nothing to do."""
+    topic = db.session.get(Topic, topic_id)
+    if topic is not None:
+        _remove_topic(topic)
+        db.session.flush()
 
 
 def search_topics(viewer: Member, query: str, page: int, per_page: int) -> Page:
@@ -260,9 +273,20 @@ def deletable_comment(actor: Member, comment_id: int) -> TopicComment:
 def delete_comment(actor: Member, comment_id: int) -> Topic:
     comment = deletable_comment(actor, comment_id)
     topic = comment.topic
-    # A double tap deletes once: only the request whose DELETE found the row takes it off the count.
-    if db.session.execute(delete(TopicComment).where(TopicComment.id == comment.id)
-                          .execution_options(synchronize_session=False)).rowcount:
-        counts.comments_changed(topic.id, -1)
+    _remove_comment(comment.id, topic.id)
     db.session.commit()
     return topic
+
+
+def _remove_comment(comment_id: int, topic_id: int) -> None:
+    # A double tap deletes once: only the request whose DELETE found the row takes it off the count.
+    if db.session.execute(delete(TopicComment).where(TopicComment.id == comment_id)
+                          .execution_options(synchronize_session=False)).rowcount:
+        counts.comments_changed(topic_id, -1)
+
+
+def remove_comment_for_tsuho(actor: Member, comment_id: int) -> None:
+    """A 通報 upheld: the comment goes (moderation.py has decided the actor may; the caller commits)."""
+    topic_id = db.session.scalar(select(TopicComment.topic_id).where(TopicComment.id == comment_id))
+    if topic_id is not None:
+        _remove_comment(comment_id, topic_id)

@@ -178,12 +178,34 @@ def update_entry(author: Member, entry_id: int, *, title: str, body: str, visibi
 
 def delete_entry(actor: Member, entry_id: int) -> None:
     entry = _own_entry(actor, entry_id)
+    keys = _remove_entry(entry)
+    db.session.commit()
+    _drop_images(keys)
+
+
+def _remove_entry(entry: DiaryEntry) -> list[str]:
+    """Delete the entry with its comments and follows; returns its photos' keys, dropped after the commit."""
     keys = [p.image_key for p in entry.photos]
     db.session.execute(delete(DiaryComment).where(DiaryComment.entry_id == entry.id))
     db.session.execute(delete(DiaryFollow).where(DiaryFollow.entry_id == entry.id))
     db.session.delete(entry)
-    db.session.commit()
-    _drop_images(keys)
+    return keys
+
+
+def remove_entry_for_tsuho(actor: Member, entry_id: int) -> None:
+    """A 通報 upheld by an admin (ejan/reports/moderation.py decided): the entry goes; the caller commits.
+
+    Its photo files stay until the purge of unreferenced media (a rolled-back removal must not lose them)."""
+    entry = db.session.get(DiaryEntry, entry_id)
+    if entry is not None:
+        _remove_entry(entry)
+        db.session.flush()
+
+
+def remove_comment_for_tsuho(actor: Member, comment_id: int) -> None:
+    """A 通報 upheld by an admin: the comment goes; the caller commits."""
+    db.session.execute(delete(DiaryComment).where(DiaryComment.id == comment_id)
+                       .execution_options(synchronize_session=False))
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -16,4 +16,5 @@ def _comment(viewer, comment_id: int) -> Target:
                   {"comment_id": comment.id})
 
 
-KINDS = {"diary_entry": TsuhoKind(_l("日記"), _entry), "diary_comment": TsuhoKind(_l("日記へのコメント"), _comment)}
+KINDS = {"diary_entry": TsuhoKind(_l("日記"), _entry, services.remove_entry_for_tsuho),
+         "diary_comment": TsuhoKind(_l("日記へのコメント"), _comment, services.remove_comment_for_tsuho)}

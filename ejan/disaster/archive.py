@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from .. import media
+from .. import media, signals
 from ..clock import to_jst
 from ..errors import Forbidden, Invalid
 from ..extensions import db
@@ -91,6 +91,8 @@ def remove_drill(admin, event_id: int) -> None:
     for model in (checkins.SafetyCheckIn, DamageReport, DisasterNotice, DisasterLogEntry):
         db.session.execute(delete(model).where(model.event_id == event.id))
     db.session.execute(delete(DisasterEvent).where(DisasterEvent.id == event.id))
+    signals.admin_acted.send(admin, action="disaster.remove_drill", target_kind="disaster_event", target_id=event.id,
+                             detail=event.title)
     db.session.commit()
     for key in keys:
         media.delete_image(current_app.config["EJAN_MEDIA_DIR"], key)

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import i18n
+from .. import i18n, signals
 from ..caching import forget, remembered
 from ..clock import utcnow
 from ..errors import Forbidden, Invalid, NotFound, Problems
@@ -118,6 +118,9 @@ def clean_notice_texts(texts: Mapping | None) -> dict:
 def _log(event: DisasterEvent, action: str, by: Member | None, detail: str = "") -> None:
     db.session.add(DisasterLogEntry(event_id=event.id, action=action, actor_id=by.id if by else None,
                                     detail=detail[:2000]))
+    if by is not None:  # a telegram's doing stays in the event's own log; an admin's also in the audit log
+        signals.admin_acted.send(by, action=f"disaster.{action}", target_kind="disaster_event", target_id=event.id,
+                                 detail=detail or event.title)
 
 
 # --- the switch ----------------------------------------------------------------------------------------------

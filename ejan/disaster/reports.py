@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from .. import media
+from .. import media, signals
 from ..clock import utcnow
 from ..dbutil import earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound, Problems
@@ -220,12 +220,23 @@ def triage(admin: Member, report_id: int, status: str) -> DamageReport:
     if status not in REPORT_STATUSES:
         raise Invalid(_("状態を選んでください。"), code="status")
     report = get_report(admin, report_id)
-    db.session.execute(update(DamageReport).where(DamageReport.id == report.id)
-                       .values(status=status, triaged_at=utcnow(), triaged_by_id=admin.id)
-                       .execution_options(synchronize_session=False))
+    _set_status(admin, report.id, status)
+    signals.admin_acted.send(admin, action="disaster.triage", target_kind="damage_report", target_id=report.id,
+                             detail=status)
     db.session.commit()
     db.session.refresh(report)
     return report
+
+
+def _set_status(admin: Member, report_id: int, status: str) -> None:
+    db.session.execute(update(DamageReport).where(DamageReport.id == report_id)
+                       .values(status=status, triaged_at=utcnow(), triaged_by_id=admin.id)
+                       .execution_options(synchronize_session=False))
+
+
+def hide_for_tsuho(actor: Member, report_id: int) -> None:
+    """A 通報 upheld: the report is hidden, as triage would (ejan/reports/moderation.py decided; the caller commits)."""
+    _set_status(actor, report_id, HIDDEN)
 
 
 def counts(event: DisasterEvent) -> dict:

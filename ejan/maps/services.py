@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import media
+from .. import media, signals
 from ..cleaning import clean_text, single_line
 from ..clock import utcnow
 from ..communities import access as community_access
@@ -114,6 +114,8 @@ def set_shelter_status(admin: Member, pin: Pin, status: str | None) -> Pin:
     db.session.execute(update(Pin).where(Pin.id == pin.id)
                        .values(shelter_status=status, updated_at=utcnow())
                        .execution_options(synchronize_session=False))
+    signals.admin_acted.send(admin, action="maps.shelter_status", target_kind="pin", target_id=pin.id,
+                             detail=f"{pin.title}: {status or '-'}")
     db.session.commit()
     db.session.refresh(pin)
     return pin
@@ -286,13 +288,24 @@ def set_hidden(actor: Member, pin_id: int, hidden: bool) -> Pin:
     pin = get_pin(actor, pin_id)
     if not may_hide(actor, pin):
         raise Forbidden(_("ピンを非表示にできるのは管理者とコミュニティの管理人だけです。"))
-    values = {"hidden_at": utcnow(), "hidden_by_id": actor.id} if hidden else {"hidden_at": None, "hidden_by_id": None}
-    condition = Pin.hidden_at.is_(None) if hidden else Pin.hidden_at.isnot(None)
-    db.session.execute(update(Pin).where(Pin.id == pin.id, condition).values(**values)
-                       .execution_options(synchronize_session=False))
+    if _set_hidden(actor, pin.id, hidden):
+        signals.admin_acted.send(actor, action="maps.hide" if hidden else "maps.unhide", target_kind="pin",
+                                 target_id=pin.id, detail=pin.title)
     db.session.commit()
     db.session.refresh(pin)
     return pin
+
+
+def _set_hidden(actor: Member, pin_id: int, hidden: bool) -> bool:
+    values = {"hidden_at": utcnow(), "hidden_by_id": actor.id} if hidden else {"hidden_at": None, "hidden_by_id": None}
+    condition = Pin.hidden_at.is_(None) if hidden else Pin.hidden_at.isnot(None)
+    return bool(db.session.execute(update(Pin).where(Pin.id == pin_id, condition).values(**values)
+                                   .execution_options(synchronize_session=False)).rowcount)
+
+
+def hide_for_tsuho(actor: Member, pin_id: int) -> None:
+    """A 通報 upheld: the pin is hidden (ejan/reports/moderation.py decided the actor may; the caller commits)."""
+    _set_hidden(actor, pin_id, True)
 
 
 def photo_of(viewer: Member | None, pin_id: int) -> str:

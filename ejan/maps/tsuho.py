@@ -7,7 +7,8 @@ from . import services
 
 def _pin(viewer, pin_id: int) -> Target:
     pin = services.get_pin(viewer, pin_id)
-    return Target("pin", pin.id, pin.title, pin.author_id, "maps.show", {"pin_id": pin.id})
+    return Target("pin", pin.id, pin.title, pin.author_id, "maps.show", {"pin_id": pin.id},
+                  community_id=pin.community_id)
 
 
-KINDS = {"pin": TsuhoKind(_l("地図のピン"), _pin)}
+KINDS = {"pin": TsuhoKind(_l("地図のピン"), _pin, services.hide_for_tsuho)}

@@ -115,10 +115,11 @@ class Invitation(db.Model):
         now = now or utcnow()
         if self.used_at:
             return "used"
-        if self.revoked_at:
-            return "revoked"
+        # Suspension revokes the inviter's open invitations; while it lasts, that is the reason to give.
         if self.inviter.is_suspended:
             return "inviter_suspended"
+        if self.revoked_at:
+            return "revoked"
         if self.expires_at <= now:
             return "expired"
         return "valid"

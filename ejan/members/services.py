@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_number, gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, insert, literal as sa_literal, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,12 +21,13 @@ from ..cleaning import single_line
 from ..clock import to_jst, utcnow
 from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..mail import loose_address
+from ..dbutil import contains
 from ..extensions import db
 from ..notify.services import queue_mail
 from ..pagination import Page, paginate
 from ..urls import absolute_url
 from . import access
-from .models import DISTRICTS, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
+from .models import DISTRICTS, ROLE_ADMIN, ROLE_MEMBER, STATUS_ACTIVE, STATUS_SUSPENDED, Invitation, Member
 
 PASSWORD_MIN = 8
 # A self-introduction must fit, whole, into the keitai edit form inside its 10 KB page budget.
@@ -421,23 +422,103 @@ def set_language(member: Member, language: str | None) -> Member:
     return member
 
 
-def suspend(actor: Member, member: Member) -> None:
-    if not actor.is_admin:
+REASON_MAX = 500
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise Invalid(_("理由は%(count)s文字以内にしてください。", count=format_number(REASON_MAX)), code="reason")
+    return reason
+
+
+def suspend(actor: Member, member: Member, reason: str = "") -> bool:
+    """Suspend a member: their sessions end and their open invitations are revoked. True if it changed."""
+    if not (access.is_active(actor) and actor.is_admin):
         raise Forbidden(_("管理者だけが利用停止にできます。"))
     if member.id == actor.id:
         raise Invalid(_("自分自身は利用停止にできません。"))
-    if change_status(member, STATUS_ACTIVE, STATUS_SUSPENDED):
+    reason = _check_reason(reason)
+    changed = change_status(member, STATUS_ACTIVE, STATUS_SUSPENDED)
+    if changed:
         signals.member_suspended.send(member)
+        db.session.execute(update(Invitation).where(Invitation.inviter_id == member.id, Invitation.used_at.is_(None),
+                                                    Invitation.revoked_at.is_(None))
+                           .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+        signals.admin_acted.send(actor, action="members.suspend", target_kind="member", target_id=member.id,
+                                 detail=reason)
     sessions.end_all_for(member.id)
     db.session.commit()
+    return changed
 
 
-def reinstate(actor: Member, member: Member) -> None:
-    if not actor.is_admin:
+def reinstate(actor: Member, member: Member, reason: str = "") -> bool:
+    if not (access.is_active(actor) and actor.is_admin):
         raise Forbidden(_("管理者だけが利用停止を解除できます。"))
-    if change_status(member, STATUS_SUSPENDED, STATUS_ACTIVE):
+    reason = _check_reason(reason)
+    changed = change_status(member, STATUS_SUSPENDED, STATUS_ACTIVE)
+    if changed:
         signals.member_reinstated.send(member)
+        signals.admin_acted.send(actor, action="members.reinstate", target_kind="member", target_id=member.id,
+                                 detail=reason)
     db.session.commit()
+    return changed
+
+
+ROLES = (ROLE_MEMBER, ROLE_ADMIN)
+
+
+def set_role(actor: Member, member: Member, role: str) -> bool:
+    """Make a member an admin or an ordinary member again. The last active admin stays one (nobody,
+    themselves included, takes the site's last admin away). True if it changed."""
+    if not (access.is_active(actor) and actor.is_admin):
+        raise Forbidden(_("管理者だけが役割を変えられます。"))
+    if role not in ROLES:
+        raise Invalid(_("役割を選んでください。"), code="role")
+    if member.role == role:
+        return False
+    if role == ROLE_MEMBER:
+        # Lock the admins' rows, so two admins demoting each other at once cannot leave none.
+        admins = db.session.scalars(select(Member.id).where(Member.role == ROLE_ADMIN, access.active())
+                                    .with_for_update()).all()
+        if set(admins) <= {member.id}:
+            raise Invalid(_("最後の管理者は一般会員にできません。先に別の管理者を決めてください。"), code="role")
+    changed = db.session.execute(update(Member).where(Member.id == member.id, Member.role != role).values(role=role)
+                                 .execution_options(synchronize_session=False)).rowcount
+    db.session.expire(member, ["role"])
+    if changed:
+        signals.admin_acted.send(actor, action="members.role", target_kind="member", target_id=member.id,
+                                 detail=role)
+    db.session.commit()
+    return bool(changed)
+
+
+def invite_chain(member: Member, limit: int = 50) -> list[Member]:
+    """Who invited this member, who invited them, … up to a member nobody invited (the first admins).
+
+    One query per step, bounded by `limit` (an invitation tree is shallow; a loop in bad data stops)."""
+    chain, seen = [], {member.id}
+    current = member
+    while current.invited_by_id is not None and len(chain) < limit:
+        current = db.session.get(Member, current.invited_by_id)
+        if current is None or current.id in seen:
+            break
+        seen.add(current.id)
+        chain.append(current)
+    return chain
+
+
+def search_members(query: str = "", district: str | None = None, status: str | None = None):
+    """Members whose nickname or e-mail contains the query, optionally in one district: a statement to page."""
+    stmt = select(Member)
+    query = (query or "").strip()
+    if query:
+        stmt = stmt.where(contains(query, Member.nickname, Member.email))
+    if district:
+        stmt = stmt.where(Member.district == district)
+    if status in (STATUS_ACTIVE, STATUS_SUSPENDED):
+        stmt = stmt.where(Member.status == status)
+    return stmt.order_by(Member.id.desc())
 
 
 def change_status(member: Member, was: str, now: str) -> bool:

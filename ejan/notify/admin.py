@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import signals
 from ..clock import utcnow
 from ..errors import Forbidden, NotFound
 from ..extensions import db
@@ -49,6 +50,9 @@ def retry_failed(viewer, broadcast_id: int) -> int:
 
     found = broadcast(viewer, broadcast_id)
     ranges = delivery.reopen_failed(found.id)
+    signals.admin_acted.send(viewer, action="notify.retry", target_kind="broadcast", target_id=found.id,
+                             detail=str(len(ranges)))
+    db.session.commit()
     for lo, hi in ranges:
         deliver_batch.apply_async((found.id, lo, hi), queue=found.queue)
     return len(ranges)

@@ -34,5 +34,7 @@ feature = Feature(
                                              ready=True),
         "broadcast_deliveries": Fact(admin.progress_counts, "Deliveries of the last day's broadcasts, by state"),
     },
+    admin_links=(NavLink("notify.admin_broadcasts", _l("一斉送信の状況"), order=30),
+                 NavLink("notify.admin_bounces", _l("届かなかったアドレス"), order=31)),
     setup=setup,
 )

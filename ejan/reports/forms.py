@@ -18,3 +18,11 @@ class TsuhoForm(BaseForm):
     # Lengths and choices are checked in the service, so PC and keitai get the same words.
     reason = SelectField(_l("理由"), choices=REASON_CHOICES, validate_choice=False)
     detail = TextAreaField(_l("詳しい内容（任意）"))
+
+
+class TsuhoActionForm(BaseForm):
+    outcome = SelectField(_l("対応"), choices=[SelectChoice("hide", _l("非表示にする")), SelectChoice("dismiss", _l("問題なし")),
+                                              SelectChoice("warn", _l("書いた人に注意する")),
+                                              SelectChoice("suspend", _l("書いた人を利用停止にする"))],
+                          validate_choice=False)
+    note = TextAreaField(_l("メモ（記録に残ります）"))

@@ -30,6 +30,10 @@ OPEN = "open"
 RESOLVED = "resolved"
 STATUSES = (OPEN, RESOLVED)
 
+# What a moderator did about it (ejan/reports/moderation.py).
+HIDE, DISMISS, WARN, SUSPEND = "hide", "dismiss", "warn", "suspend"
+OUTCOMES = (HIDE, DISMISS, WARN, SUSPEND)
+
 
 class Tsuho(db.Model):
     """通報: one member's report of one thing (a diary entry, comment, topic, event, profile, later a pin).
@@ -41,6 +45,7 @@ class Tsuho(db.Model):
         UniqueConstraint("reporter_id", "target_kind", "target_id", name="uq_tsuho_reporter_target"),
         Index("ix_tsuho_status_created", "status", "created_at"),
         Index("ix_tsuho_target", "target_kind", "target_id"),
+        Index("ix_tsuho_community_status", "community_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -52,5 +57,10 @@ class Tsuho(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Kept when it is filed, so the queues need no lookup per row: whose thing it is, and in which community.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    community_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(10))  # hide / dismiss / warn / suspend (OUTCOMES)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
     reporter: Mapped[Member] = relationship(foreign_keys=[reporter_id])

@@ -61,7 +61,8 @@ def report(reporter: Member, kind: str, target_id: int, *, reason: str, detail: 
     if earlier is not None:
         return earlier, False
     tsuho = Tsuho(reporter_id=reporter.id, target_kind=found.kind, target_id=found.id, reason=reason,
-                  detail=detail, status=OPEN)
+                  detail=detail, status=OPEN, author_id=found.author_id or None,
+                  community_id=found.community_id)
     db.session.add(tsuho)
     try:
         db.session.commit()

@@ -3,8 +3,9 @@ import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from ..features import Feature
+from ..features import Feature, MonthlyCount
 from ..navigation import NavLink
+from .models import Response
 from .views import bp
 
 
@@ -38,5 +39,7 @@ feature = Feature(
         "survey_opened": _l("アンケート「%(subject)s」が始まりました。ご協力をお願いします"),
         "survey_reminder": _l("アンケート「%(subject)s」への回答をお願いします（締切が近づいています）"),
     },
+    admin_links=(NavLink("surveys.new", _l("市のアンケートを作る"), order=60),),
+    monthly=(MonthlyCount("survey_responses", _l("アンケート回答"), Response.created_at, order=60),),
     setup=setup,
 )

@@ -13,7 +13,7 @@ from ..forms import ConfirmForm
 from ..mobile import is_lite, per_page, render
 from ..urls import page_number
 from . import access, answering, builder, listing, results as tally
-from .charts import svg_bar_chart, text_bar
+from ..charts import svg_bar_chart, text_bar
 from .forms import QuestionForm, SurveyForm
 from .models import DISTRICTS, EVERYONE
 

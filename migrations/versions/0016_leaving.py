@@ -1,7 +1,7 @@
 """leaving: when a member left (退会); the row stays as an emptied tombstone
 
 Revision ID: 0016_leaving
-Revises: 0014_surveys
+Revises: 0015_admin
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_leaving'
-down_revision = '0014_surveys'
+down_revision = '0015_admin'
 branch_labels = None
 depends_on = None
 

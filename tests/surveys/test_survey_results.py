@@ -7,7 +7,7 @@ import re
 
 from ejan.extensions import db
 from ejan.surveys import answering, results
-from ejan.surveys.charts import svg_bar_chart, text_bar
+from ejan.charts import svg_bar_chart, text_bar
 from ejan.surveys.models import MULTIPLE, TEXT
 from support import PC_UA, count_queries, html_of, keitai_login
 
