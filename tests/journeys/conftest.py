@@ -106,6 +106,8 @@ def site(app, smtp_server, tmp_path_factory):
         "EJAN_PASSWORD_METHOD": "pbkdf2:sha256:1000", "EJAN_STRICT_PAGE_BUDGET": "1",
         "EJAN_JMA_SECRET": JMA_SECRET, "EJAN_BIND": f"127.0.0.1:{port}", "EJAN_WEB_WORKERS": "3",
         "EJAN_ACCESS_LOG": str(logs / "access.log"), "EJAN_ERROR_LOG": str(logs / "gunicorn.log"),
+        # The map's tiles from the site itself: no request leaves the machine (CI has no network).
+        "EJAN_MAP_TILES_URL": "/static/maps/test-tile.png?z={z}&x={x}&y={y}",
         "EJAN_HEARTBEAT_SECONDS": "2", "EJAN_MAIL_RETRY_BASE_SECONDS": "1", "EJAN_MAIL_RETRY_MAX_SECONDS": "3", **queues,
     }
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}

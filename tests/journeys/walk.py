@@ -175,9 +175,11 @@ class Person:
         if shot:
             self.shot(shot)
 
-    def field(self, label: str, *, within=None):
+    def field(self, label: str, *, within=None, exact: bool = False):
+        """A field by its label; exact=True when the label is also the start of another's
+        (「避難所」 and the 「避難所にいます」 option)."""
         scope = within or self.page
-        locator = scope.get_by_label(label)
+        locator = scope.get_by_label(label, exact=exact)
         if self.screen == "keitai":
             # Keitai pages (cHTML) write a field's name as plain text before it, without <label>.
             locator = locator.or_(scope.locator(
@@ -204,9 +206,9 @@ class Person:
     def fill(self, label: str, value: str, *, within=None):
         self.field(label, within=within).fill(value)
 
-    def select(self, label: str, option: str | list[str], *, within=None):
+    def select(self, label: str, option: str | list[str], *, within=None, exact: bool = False):
         try:
-            self.field(label, within=within).select_option(label=option)
+            self.field(label, within=within, exact=exact).select_option(label=option)
         except PlaywrightError as error:
             raise self.fail(f"the 「{label}」 list has no 「{option}」 ({error.message.splitlines()[0]})") from None
 
