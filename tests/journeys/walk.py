@@ -224,6 +224,17 @@ class Person:
         except PlaywrightTimeout:
             raise self.fail(f"「{text}」 does not show{' (' + why + ')' if why else ''}") from None
 
+    def see_after_reload(self, text: str, *, seconds: float = 10, why: str = ""):
+        """Reload until the text shows: a page the site keeps a few seconds in its cache (the disaster
+        screen) shows a change a little later, as a person pressing reload sees it."""
+        deadline = time.monotonic() + seconds
+        while not self.page.get_by_text(text).count():
+            if time.monotonic() > deadline:
+                raise self.fail(f"「{text}」 does not show after reloading for {seconds:g} s"
+                                f"{' (' + why + ')' if why else ''}")
+            time.sleep(1)
+            self._check(self.page.reload(), "reloading")
+
     def login(self, email: str, password: str = PASSWORD, shot: str | None = None):
         self.go("/login")
         self.fill("メールアドレス", email)
