@@ -33,6 +33,27 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class MapLayer:
+    """A layer a feature adds to the city map (ejan/maps) without the map knowing the feature.
+
+    `endpoint` names a view answering GeoJSON for `?bbox=min_lon,min_lat,max_lon,max_lat` (the
+    format of /api/pins.geojson: a FeatureCollection whose features' properties carry `id`, `title`,
+    `url`, and optionally `badge`, a short mark shown with the title, and `muted`, drawn in
+    `muted_colour`). It must keep to the bounding box, answer only what the viewer may see and stay
+    bounded (a limit, a fixed number of statements). `shown()` says whether the layer is on the map
+    now; it runs on every map page, so it must be cheap (a cached value, not a scan).
+    `colour` and `icon` are an awesome-markers colour name and a Font Awesome 4 icon name (as in
+    ejan/maps/categories.py).
+    """
+    label: object  # lazy gettext: the layer control's name for it
+    endpoint: str
+    colour: str = "red"
+    icon: str = "exclamation-circle"
+    muted_colour: str = "lightgray"
+    shown: Callable[[], bool] = lambda: True
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     blueprints: tuple[Blueprint, ...] = ()
@@ -46,6 +67,8 @@ class Feature:
     tsuho_targets: Mapping[str, object] = field(default_factory=dict)
     # Operational facts for /metrics and /readyz (ejan/ops): name -> Fact.
     facts: Mapping[str, Fact] = field(default_factory=dict)
+    # Layers for the city map (ejan/maps): name -> MapLayer.
+    map_layers: Mapping[str, MapLayer] = field(default_factory=dict)
     setup: Callable[[Flask], None] | None = None  # anything else the feature must hook into the app
 
 
@@ -70,6 +93,7 @@ def install(app: Flask, features: list[Feature]) -> None:
     app.extensions["ejan.notification_wording"] = kinds
     app.extensions["ejan.tsuho_targets"] = _merged(features, "tsuho_targets")
     app.extensions["ejan.facts"] = _merged(features, "facts")
+    app.extensions["ejan.map_layers"] = _merged(features, "map_layers")
     navigation.init_app(app, [link for feature in features for link in feature.nav])
 
 

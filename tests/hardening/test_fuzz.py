@@ -95,8 +95,7 @@ def world(app, make_member, befriend):
                                 place="倉真")
     survey = surveys.create_survey(friend, title="茶摘みの日程", opens_at=utcnow() - timedelta(hours=1),
                                    closes_at=utcnow() + timedelta(days=7), community_id=community.id)
-    question = surveys.add_question(friend, survey.id, kind="single", prompt="都合のよい日", options="土曜
-日曜")
+    question = surveys.add_question(friend, survey.id, kind="single", prompt="都合のよい日", options="土曜\n日曜")
     surveys.publish(friend, survey.id)
     from ejan.geo.boundary import CITY_HALL
     from ejan.maps import services as maps
