@@ -172,7 +172,7 @@ def test_the_city_on_the_night_of_a_flood(journey, photo):
     ogawa_page.go(report_page, shot="verified-report")
     if ogawa_page.page.locator("img[src*='/photo/']").count() == 0:
         raise ogawa_page.fail("a verified report's photo does not show to other members")
-    _report_on_the_map(ogawa_page)
+    _report_on_the_map(ogawa_page, report_page)
 
     # Morning: the water is down. The officer ends the event; it stays in the archive.
     officer.go("/disaster/admin/safety", shot="safety-by-district")
@@ -218,15 +218,25 @@ def test_the_city_on_the_night_of_a_flood(journey, photo):
     officer.see("災害モード開始")
 
 
-def _report_on_the_map(person):
-    """The verified report on the map for others, when the map has the reports' layer (branch maplayers)."""
-    person.go("/map", shot="map")
+def _report_on_the_map(person, report_page: str):
+    """The verified report on the city map, in its own layer 「まちかどレポート」, its popup leading to it."""
+    person.go("/map")
     frame = person.page.frame_locator("iframe.map-frame")
-    layers = frame.locator(".leaflet-control-layers-overlays label")
-    layers.first.wait_for(timeout=10_000)
-    names = " ".join(layers.all_inner_texts())
-    if "レポート" not in names and "被害" not in names:
-        return  # this map has no damage-report layer yet: the list and the screen above stand for it
-    marker = frame.locator(".awesome-marker, .marker-cluster")
-    if marker.count() == 0:
-        raise person.fail(f"the map's layers ({names}) show no marker for the verified report")
+    try:
+        frame.locator("body[data-layer-disaster_reports-loaded]").wait_for(timeout=15_000)
+    except Exception:
+        raise person.fail("the map's damage-report layer did not load (MapLayer disaster_reports)") from None
+    names = " ".join(frame.locator(".leaflet-control-layers-overlays label").all_inner_texts())
+    if "まちかどレポート" not in names:
+        raise person.fail(f"the map has no 「まちかどレポート」 layer to switch (its layers: {names})")
+    marker = frame.locator('.awesome-marker[title="確認済み 浸水・冠水"]')
+    try:
+        marker.wait_for(timeout=10_000)
+    except Exception:
+        raise person.fail("the verified report's marker (確認済み 浸水・冠水) is not on the map") from None
+    marker.dispatch_event("click")
+    link = frame.locator(".ejan-popup a")
+    link.wait_for()
+    person.shot("report-on-the-map")
+    if link.get_attribute("href") != report_page:
+        raise person.fail(f"the marker's popup leads to {link.get_attribute('href')}, not the report {report_page}")
