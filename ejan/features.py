@@ -48,6 +48,27 @@ class MonthlyCount:
 
 
 @dataclass(frozen=True)
+class MapLayer:
+    """A layer a feature adds to the city map (ejan/maps) without the map knowing the feature.
+
+    `endpoint` names a view answering GeoJSON for `?bbox=min_lon,min_lat,max_lon,max_lat` (the
+    format of /api/pins.geojson: a FeatureCollection whose features' properties carry `id`, `title`,
+    `url`, and optionally `badge`, a short mark shown with the title, and `muted`, drawn in
+    `muted_colour`). It must keep to the bounding box, answer only what the viewer may see and stay
+    bounded (a limit, a fixed number of statements). `shown()` says whether the layer is on the map
+    now; it runs on every map page, so it must be cheap (a cached value, not a scan).
+    `colour` and `icon` are an awesome-markers colour name and a Font Awesome 4 icon name (as in
+    ejan/maps/categories.py).
+    """
+    label: object  # lazy gettext: the layer control's name for it
+    endpoint: str
+    colour: str = "red"
+    icon: str = "exclamation-circle"
+    muted_colour: str = "lightgray"
+    shown: Callable[[], bool] = lambda: True
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     blueprints: tuple[Blueprint, ...] = ()
@@ -65,6 +86,8 @@ class Feature:
     admin_links: tuple[NavLink, ...] = ()
     # Figures for the monthly statistics (/admin/stats).
     monthly: tuple[MonthlyCount, ...] = ()
+    # Layers for the city map (ejan/maps): name -> MapLayer.
+    map_layers: Mapping[str, MapLayer] = field(default_factory=dict)
     setup: Callable[[Flask], None] | None = None  # anything else the feature must hook into the app
 
 
@@ -92,6 +115,7 @@ def install(app: Flask, features: list[Feature]) -> None:
     app.extensions["ejan.admin_links"] = sorted((link for feature in features for link in feature.admin_links),
                                                 key=lambda link: link.order)
     app.extensions["ejan.monthly"] = [count for feature in features for count in feature.monthly]
+    app.extensions["ejan.map_layers"] = _merged(features, "map_layers")
     navigation.init_app(app, [link for feature in features for link in feature.nav])
 
 

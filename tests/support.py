@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import html as htmllib
 import re
 import threading
@@ -17,7 +18,9 @@ from ejan.extensions import db
 PASSWORD = "tea-harvest-2026"  # every test member's password (conftest.make_member)
 SESSION_PARAM = "ejs"
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# ../shared/data beside the clone; a worktree (one level deeper) finds it further up.
+SHARED_DATA = next((p / "shared" / "data" for p in Path(__file__).resolve().parents[1:4]
+                    if (p / "shared" / "data").is_dir()), Path(__file__).resolve().parents[2] / "shared" / "data")
 KEITAI_CSV = SHARED_DATA / "keitai_ua_2007.csv"
 
 # Used only when ../shared/data is missing (a clone without it); copied from that file's rows.
@@ -31,6 +34,31 @@ FALLBACK = {
 PC_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
              "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+
+# Headless Chromium for tests/browser and tests/journeys. Debian's package puts it here;
+# EJAN_TEST_CHROMIUM points elsewhere (or at nothing, to see the skip).
+CHROMIUM = Path(os.environ.get("EJAN_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# The two screens every key page is checked on: a PC, and an iPhone 12-15 sized phone.
+VIEWPORTS = {
+    "pc": {"viewport": {"width": 1280, "height": 800}, "user_agent": PC_UA},
+    "phone": {"viewport": {"width": 390, "height": 844}, "user_agent": IPHONE_UA,
+              "device_scale_factor": 3, "is_mobile": True, "has_touch": True},
+}
+
+
+def chromium_missing() -> str | None:
+    """Why the browser checks cannot run on this machine, or None when they can."""
+    if not CHROMIUM.exists():
+        return f"no {CHROMIUM}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
 
 
 @lru_cache

@@ -1,7 +1,7 @@
 """Disaster mode: the switch, the disaster screen, damage reports, safety check-in, official notices."""
 from flask_babel import lazy_gettext as _l
 
-from ..features import Fact, Feature, MonthlyCount
+from ..features import Fact, Feature, MapLayer, MonthlyCount
 from ..navigation import NavLink
 from . import events, screen, tsuho
 from .models import DamageReport
@@ -18,5 +18,9 @@ feature = Feature(
     admin_links=(NavLink("disaster.admin", _l("災害モード"), order=20),
                  NavLink("disaster.admin_triage", _l("被害報告の確認"), order=21)),
     monthly=(MonthlyCount("damage_reports", _l("被害報告"), DamageReport.created_at, order=70),),
+    # Reports on the city map, only while an event is on (the cached summary: no query per map page).
+    map_layers={"disaster_reports": MapLayer(label=_l("まちかどレポート"), endpoint="disaster.report_geojson",
+                                             colour="red", icon="exclamation-triangle", muted_colour="gray",
+                                             shown=lambda: events.active_summary() is not None)},
     setup=screen.init_app,
 )

@@ -28,6 +28,7 @@ from ..members.models import DISTRICTS, Member
 from ..pagination import Page, paginate
 from .models import (HIDDEN, REPORT_CATEGORIES, REPORT_STATUSES, RESOLVED, UNVERIFIED, VERIFIED, DamageReport,
                      DisasterEvent)
+from .words import REPORT_CATEGORY, REPORT_STATUS
 
 PUBLIC = (VERIFIED, RESOLVED)
 HOURS = (1, 6, 24)  # the list's "last n hours" filter
@@ -106,16 +107,31 @@ def triage_queue(admin: Member, event: DisasterEvent, page: int, per_page: int) 
     return paginate(stmt, page, per_page)
 
 
-def geojson(viewer: Member | None, event: DisasterEvent, limit: int = 2000) -> dict:
-    """Reports with a position, as GeoJSON for the map's report layer (newest first, capped)."""
-    rows = db.session.execute(
-        select(DamageReport.id, DamageReport.category, DamageReport.status, DamageReport.body,
-               DamageReport.lat, DamageReport.lon, DamageReport.created_at)
-        .where(DamageReport.event_id == event.id, visible_to(viewer), DamageReport.lat.isnot(None))
-        .order_by(DamageReport.created_at.desc(), DamageReport.id.desc()).limit(limit))
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+MAP_LIMIT = 500  # reports per map view, newest first: zoom in for the rest
+
+
+def geojson(viewer: Member | None, event: DisasterEvent, *, bbox: tuple[float, float, float, float] | None = None,
+            limit: int = MAP_LIMIT) -> dict:
+    """Reports with a position, as GeoJSON for the map's report layer (ejan.features.MapLayer).
+
+    One statement whatever the count: only what `visible_to` lets this viewer see (so 未確認 ones only
+    for members and admins), inside the bounding box (min_lon, min_lat, max_lon, max_lat) when given,
+    newest first, at most `limit`. Properties follow the map layer contract: `title`, `badge`
+    (未確認 / 確認済み / …) and `muted` for the unverified; the caller adds each report's `url`."""
+    stmt = (select(DamageReport.id, DamageReport.category, DamageReport.status, DamageReport.body,
+                   DamageReport.lat, DamageReport.lon, DamageReport.created_at)
+            .where(DamageReport.event_id == event.id, visible_to(viewer), DamageReport.lat.isnot(None),
+                   DamageReport.lon.isnot(None)))
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        stmt = stmt.where(DamageReport.lon.between(min_lon, max_lon), DamageReport.lat.between(min_lat, max_lat))
+    rows = db.session.execute(stmt.order_by(DamageReport.created_at.desc(), DamageReport.id.desc()).limit(limit)).all()
+    return {"type": "FeatureCollection", "numberReturned": len(rows), "features": [
+        {"type": "Feature", "id": row.id, "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
          "properties": {"id": row.id, "category": row.category, "status": row.status,
+                        "title": str(REPORT_CATEGORY.get(row.category, row.category)),
+                        "badge": str(REPORT_STATUS.get(row.status, row.status)),
+                        "muted": row.status == UNVERIFIED,
                         "text": row.body[:80], "created_at": row.created_at.isoformat()}}
         for row in rows]}
 

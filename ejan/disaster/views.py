@@ -15,6 +15,7 @@ from ..images import send_image
 from ..members.models import DISTRICTS
 from ..mobile import per_page, render
 from ..request_size import takes_uploads
+from ..geo.bbox import parse_bbox
 from ..geo.position import carrier_position, position_link
 from ..urls import page_after, page_number
 from . import archive, checkins, events, reports, screen
@@ -63,7 +64,21 @@ def report_list():
 
 @bp.get("/reports.geojson")
 def report_geojson():
-    return jsonify(reports.geojson(current_user, _active()))
+    """The map's report layer (feature.py declares it): the same ?bbox= as /api/pins.geojson."""
+    event = _active()
+    try:
+        bbox = parse_bbox(request.args.get("bbox"))
+    except Invalid as error:
+        response = jsonify({"error": error.message})
+        response.status_code = 400
+        return response
+    body = reports.geojson(current_user, event, bbox=bbox)
+    for feature in body["features"]:
+        feature["properties"]["url"] = url_for("disaster.report_show", report_id=feature["id"])
+    response = jsonify(body)
+    response.mimetype = "application/geo+json"
+    response.headers["Cache-Control"] = "private, no-store"  # what a viewer may see is theirs
+    return response
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])

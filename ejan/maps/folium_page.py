@@ -57,6 +57,9 @@ class MapOptions:
     per_page: int = 500
     max_pages: int = 20  # at most this many pages per view; zoom in to see the rest
     zoom: int = 13
+    # Layers other features add (ejan.features.MapLayer), already resolved for this document:
+    # (name, label, GeoJSON URL, colour, icon, muted colour) each.
+    layers: tuple[tuple[str, str, str, str, str, str], ...] = ()
 
 
 class PinLoader(JSCSSMixin, MacroElement):
@@ -68,14 +71,19 @@ class PinLoader(JSCSSMixin, MacroElement):
                 {%- for code, cluster in this.clusters.items() %}
                 {{ code|tojson }}: {{ cluster.get_name() }},
                 {%- endfor %}
-            }, {{ this.config|tojson }});
+            }, {{ this.config|tojson }}, {
+                {%- for name, group in this.layers.items() %}
+                {{ name|tojson }}: {{ group.get_name() }},
+                {%- endfor %}
+            });
         {% endmacro %}
     """)
 
-    def __init__(self, clusters: dict, config: dict, script_url: str, css_url: str):
+    def __init__(self, clusters: dict, config: dict, script_url: str, css_url: str, layers: dict | None = None):
         super().__init__()
         self._name = "EjanPins"
         self.clusters = clusters
+        self.layers = layers or {}
         self.config = config
         self.default_js = [("ejan_pins", script_url)]
         self.default_css = [("ejan_pins_css", css_url)]
@@ -100,6 +108,14 @@ def build(options: MapOptions, static_url, labels: dict) -> str:
         cluster.default_css = [(name, static_url(f"{VENDOR}/{path}")) for name, path in CLUSTER_CSS]
         cluster.add_to(fmap)
         clusters[code] = cluster
+    # Each feature's layer after the pin categories, a cluster of its own the layer control toggles.
+    layers = {}
+    for name, label, _url, _colour, _icon, _muted in options.layers:
+        group = MarkerCluster(name=label, show=True, options={"chunkedLoading": True, "maxClusterRadius": 40})
+        group.default_js = [(n, static_url(f"{VENDOR}/{path}")) for n, path in CLUSTER_JS]
+        group.default_css = [(n, static_url(f"{VENDOR}/{path}")) for n, path in CLUSTER_CSS]
+        group.add_to(fmap)
+        layers[name] = group
     config = {
         "url": options.geojson_url,
         "period": options.period,
@@ -109,9 +125,11 @@ def build(options: MapOptions, static_url, labels: dict) -> str:
         "marker": list(options.marker) if options.marker else None,
         "categories": {code: {"label": str(CATEGORIES[code].label), "colour": CATEGORIES[code].colour,
                               "icon": CATEGORIES[code].icon} for code in clusters},
+        "layers": {name: {"label": label, "url": url, "colour": colour, "icon": icon, "mutedColour": muted}
+                   for name, label, url, colour, icon, muted in options.layers},
         "labels": {key: str(value) for key, value in labels.items()},
     }
-    PinLoader(clusters, config, static_url("maps/pins.js"), static_url("maps/frame.css")).add_to(fmap)
+    PinLoader(clusters, config, static_url("maps/pins.js"), static_url("maps/frame.css"), layers).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap.get_root().render()
 

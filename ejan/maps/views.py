@@ -16,6 +16,7 @@ from ..communities import directory, events
 from ..dbutil import as_id
 from ..errors import Forbidden, Invalid
 from ..forms import ConfirmForm
+from ..geo.bbox import parse_bbox
 from ..geo.position import carrier_position, distance_m
 from ..images import send_image
 from ..members.models import DISTRICTS
@@ -45,19 +46,7 @@ def _period() -> str:
 
 
 def _bbox() -> tuple[float, float, float, float] | None:
-    """?bbox=min_lon,min_lat,max_lon,max_lat (GeoJSON order); Invalid when given and not that."""
-    text = request.args.get("bbox")
-    if not text:
-        return None
-    try:
-        numbers = tuple(float(part) for part in text.split(","))
-    except ValueError:
-        numbers = ()
-    if (len(numbers) != 4 or not all(math.isfinite(n) for n in numbers) or not numbers[0] <= numbers[2]
-            or not numbers[1] <= numbers[3] or not -180 <= numbers[0] <= 180 or not -90 <= numbers[1] <= 90
-            or not -180 <= numbers[2] <= 180 or not -90 <= numbers[3] <= 90):
-        raise Invalid(_("bbox は 最小経度,最小緯度,最大経度,最大緯度 の4つの数で指定してください。"), code="bbox")
-    return numbers
+    return parse_bbox(request.args.get("bbox"))
 
 
 def _number(text: str | None) -> float | None:
@@ -127,7 +116,7 @@ def frame():
     marker = ((lat, lon) if place and lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180
               else None)
     document = _document(str(get_locale()), _categories(), _period(), place, marker, tiles.tiles_url(),
-                         tiles.attribution(), url_for("maps.geojson"))
+                         tiles.attribution(), url_for("maps.geojson"), () if place else _shown_layers())
     nonce = getattr(request, "csp_nonce", "")
     response = current_app.response_class(folium_page.with_nonce(document, nonce), mimetype="text/html")
     response.headers["Cache-Control"] = "private, no-store"
@@ -141,13 +130,25 @@ frame.talisman_view_options = {  # read by Flask-Talisman (ejan/security.py) for
 }
 
 
+def _shown_layers() -> tuple[str, ...]:
+    """The names of the layers other features put on the map now (ejan.features.MapLayer; e.g. disaster
+    mode's reports while an event is on). The map imports none of them: it reads what they declared."""
+    declared = current_app.extensions.get("ejan.map_layers", {})
+    return tuple(name for name, layer in declared.items() if layer.shown())
+
+
 @lru_cache(maxsize=64)
-def _document(locale: str, categories, period, place, marker, tiles_url, attribution, geojson_url) -> str:
+def _document(locale: str, categories, period, place, marker, tiles_url, attribution, geojson_url,
+              layer_names: tuple[str, ...] = ()) -> str:
     """Folium's document for these options (the language is part of the key: layer names are words).
 
     Cached: the document never holds a pin, so it changes only with the options."""
+    declared = current_app.extensions.get("ejan.map_layers", {})
+    layers = tuple((name, str(declared[name].label), url_for(declared[name].endpoint), declared[name].colour,
+                    declared[name].icon, declared[name].muted_colour) for name in layer_names)
     options = folium_page.MapOptions(geojson_url=geojson_url, tiles_url=tiles_url, attribution=attribution,
-                                     categories=categories, period=period, place=place, marker=marker)
+                                     categories=categories, period=period, place=place, marker=marker,
+                                     layers=layers)
     labels = {"base": _("地図"), "hidden": _("（非表示中）")}
     return folium_page.build(options, lambda path: url_for("static", filename=path), labels)
 

@@ -6,38 +6,12 @@ installs it in CI). Without that executable, or without the playwright package, 
 """
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from support import IPHONE_UA, PASSWORD, PC_UA
-
-# Debian's package puts it here; EJAN_TEST_CHROMIUM points elsewhere (or at nothing, to see the skip).
-CHROMIUM = Path(os.environ.get("EJAN_TEST_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-# The two screens every key page is checked on: a PC, and an iPhone 12-15 sized phone.
-VIEWPORTS = {
-    "pc": {"viewport": {"width": 1280, "height": 800}, "user_agent": PC_UA},
-    "phone": {"viewport": {"width": 390, "height": 844}, "user_agent": IPHONE_UA,
-              "device_scale_factor": 3, "is_mobile": True, "has_touch": True},
-}
-
-
-def missing() -> str | None:
-    """Why the browser checks cannot run on this machine, or None when they can."""
-    if not CHROMIUM.exists():
-        return f"no {CHROMIUM}"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed"
-    return None
+from support import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, chromium_missing as missing
 
 
 def pytest_collection_modifyitems(config, items):

@@ -100,3 +100,31 @@ def test_a_click_on_the_map_fills_the_forms_latitude_and_longitude(town, map_pag
     lat, lon = float(page.input_value("#lat")), float(page.input_value("#lon"))
     assert 34.6 < lat < 34.9 and 137.9 < lon < 138.1
     assert outside == [] and not [p for p in problems if "Refused" in p], problems
+
+
+def test_a_verified_damage_report_shows_on_the_map_as_its_own_layer_during_an_event(town, make_member, map_page):
+    from ejan.disaster import events, reports
+
+    admin = make_member("防災課", role="admin")
+    event = events.start_event("大雨による浸水", "flood", ["大東"], {"ja": {"title": "開設", "body": "避難所を開設"}},
+                               by=admin)
+    report = reports.create_report(town, event, category="road", body="橋の手前で通行止め",
+                                   lat=CITY_HALL[0] + 0.002, lon=CITY_HALL[1] - 0.003)
+    reports.triage(admin, report.id, "verified")
+    page, outside, problems = map_page(make_member("住民"))
+    page.goto("/map")
+    frame = page.frame_locator("iframe.map-frame")
+    frame.locator("body[data-layer-disaster_reports-loaded]").wait_for()
+    overlays = frame.locator(".leaflet-control-layers-overlays label")
+    assert overlays.count() == len(CATEGORY_CODES) + 1 and "まちかどレポート" in overlays.last.inner_text()
+    marker = frame.locator('.awesome-marker[title="確認済み 道路の通行止め"]')
+    marker.wait_for()
+    marker.dispatch_event("click")
+    popup = frame.locator(".ejan-popup a")
+    popup.wait_for()
+    assert popup.get_attribute("href") == f"/disaster/reports/{report.id}"
+    assert frame.locator(".ejan-popup-badge").inner_text() == "確認済み"
+    overlays.last.locator("input").uncheck()  # its own layer: the control hides it
+    marker.wait_for(state="detached")
+    assert outside == [], outside
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems

@@ -1,4 +1,5 @@
-/* The map's pins, loaded for the visible bounding box from /api/pins.geojson (ejan/maps/folium_page.py).
+/* The map's pins, loaded for the visible bounding box from /api/pins.geojson (ejan/maps/folium_page.py),
+   and the layers other features add (ejan.features.MapLayer), each from its own GeoJSON URL, same bbox.
    Pin texts are residents' words: they reach the page only through textContent, never as HTML. */
 (function () {
   "use strict";
@@ -23,9 +24,69 @@
     return box;
   }
 
-  function attach(map, clusters, config) {
+  function layerPopup(props, layer) {
+    var box = document.createElement("div");
+    box.className = "ejan-popup";
+    var kind = document.createElement("div");
+    kind.className = "ejan-popup-kind";
+    kind.textContent = layer.label;
+    box.appendChild(kind);
+    if (props.badge) {
+      var badge = document.createElement("span");
+      badge.className = "ejan-popup-badge" + (props.muted ? " muted" : "");
+      badge.textContent = props.badge;
+      box.appendChild(badge);
+      box.appendChild(document.createTextNode(" "));
+    }
+    var link = document.createElement("a");
+    link.href = props.url;
+    link.target = "_top";
+    link.textContent = props.title;
+    box.appendChild(link);
+    return box;
+  }
+
+  function attach(map, clusters, config, layers) {
     var seen = {};
     var current = null;  // the latest view's load: answers for older views are dropped
+    layers = layers || {};
+    var layerSeen = {};
+    Object.keys(layers).forEach(function (name) { layerSeen[name] = {}; });
+
+    function addToLayer(name, features) {
+      var layer = config.layers[name];
+      var markers = [];
+      features.forEach(function (feature) {
+        var props = feature.properties || {};
+        if (layerSeen[name][props.id] || !feature.geometry) { return; }
+        layerSeen[name][props.id] = true;
+        var coordinates = feature.geometry.coordinates;
+        var title = props.badge ? props.badge + " " + props.title : props.title;
+        var marker = L.marker([coordinates[1], coordinates[0]], {
+          title: title,
+          alt: title,
+          icon: L.AwesomeMarkers.icon({icon: layer.icon, prefix: "fa", iconColor: "white",
+                                       markerColor: props.muted ? layer.mutedColour : layer.colour,
+                                       extraClasses: "ejan-layer-" + name})
+        });
+        marker.bindPopup(function () { return layerPopup(props, layer); });
+        markers.push(marker);
+      });
+      layers[name].addLayers(markers);
+    }
+
+    function fetchLayer(name, url, pages, load) {
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/geo+json"}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data || load !== current) { return; }
+          addToLayer(name, data.features || []);
+          var next = (data.links || []).filter(function (link) { return link.rel === "next"; })[0];
+          if (next && pages + 1 < config.maxPages) { fetchLayer(name, next.href, pages + 1, load); }
+          else { document.body.setAttribute("data-layer-" + name + "-loaded", String(Object.keys(layerSeen[name]).length)); }
+        })
+        .catch(function () { /* the next move asks again */ });
+    }
 
     function add(features) {
       var batches = {};
@@ -68,6 +129,10 @@
         "&per_page=" + config.perPage + "&category=" + Object.keys(clusters).join(",");
       current = {};
       fetchPage(url, 0, current);
+      Object.keys(layers).forEach(function (name) {
+        var base = config.layers[name].url;
+        fetchLayer(name, base + (base.indexOf("?") < 0 ? "?" : "&") + "bbox=" + bbox, 0, current);
+      });
     }
 
     map.on("moveend", load);
