@@ -25,7 +25,7 @@ def jst_month(moment: datetime) -> str:
 def add_members(moments):
     start = db.session.query(Member).count()
     db.session.execute(insert(Member), [
-        {"email": f"m{start + i}@example.jp", "password_hash": HASH, "nickname": f"会員{start + i}", "intro": "",
+        {"email": f"m{start + i}@example.jp", "password_hash": HASH, "stored_nickname": f"会員{start + i}", "intro": "",
          "role": "member", "status": "active", "created_at": moment} for i, moment in enumerate(moments)])
     db.session.commit()
 

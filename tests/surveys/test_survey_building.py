@@ -106,5 +106,5 @@ def test_beat_announces_scheduled_surveys_without_cron(app, make_member):
     survey = build(admin, opens_in=timedelta(hours=1))
     survey.opens_at -= timedelta(hours=2)
     db.session.commit()
-    assert announce_due.delay().get() == 1
+    assert announce_due.apply().result == 1
     assert kinds_for(resident) == ["survey_opened"]
