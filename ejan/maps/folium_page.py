@@ -89,6 +89,14 @@ class PinLoader(JSCSSMixin, MacroElement):
         self.default_css = [("ejan_pins_css", css_url)]
 
 
+def _cluster(name: str, radius: int, static_url) -> MarkerCluster:
+    """One layer of the layer control: a marker cluster, its assets from our static folder."""
+    cluster = MarkerCluster(name=name, show=True, options={"chunkedLoading": True, "maxClusterRadius": radius})
+    cluster.default_js = [(n, static_url(f"{VENDOR}/{path}")) for n, path in CLUSTER_JS]
+    cluster.default_css = [(n, static_url(f"{VENDOR}/{path}")) for n, path in CLUSTER_CSS]
+    return cluster
+
+
 def build(options: MapOptions, static_url, labels: dict) -> str:
     """The whole document; `with_nonce` makes it one response's.
 
@@ -102,20 +110,11 @@ def build(options: MapOptions, static_url, labels: dict) -> str:
                      max_zoom=18, max_native_zoom=18).add_to(fmap)
     clusters = {}
     for code in options.categories or tuple(CATEGORIES):
-        cluster = MarkerCluster(name=str(CATEGORIES[code].label), show=True,
-                                options={"chunkedLoading": True, "maxClusterRadius": 60})
-        cluster.default_js = [(name, static_url(f"{VENDOR}/{path}")) for name, path in CLUSTER_JS]
-        cluster.default_css = [(name, static_url(f"{VENDOR}/{path}")) for name, path in CLUSTER_CSS]
-        cluster.add_to(fmap)
-        clusters[code] = cluster
+        clusters[code] = _cluster(str(CATEGORIES[code].label), 60, static_url).add_to(fmap)
     # Each feature's layer after the pin categories, a cluster of its own the layer control toggles.
     layers = {}
     for name, label, _url, _colour, _icon, _muted in options.layers:
-        group = MarkerCluster(name=label, show=True, options={"chunkedLoading": True, "maxClusterRadius": 40})
-        group.default_js = [(n, static_url(f"{VENDOR}/{path}")) for n, path in CLUSTER_JS]
-        group.default_css = [(n, static_url(f"{VENDOR}/{path}")) for n, path in CLUSTER_CSS]
-        group.add_to(fmap)
-        layers[name] = group
+        layers[name] = _cluster(label, 40, static_url).add_to(fmap)
     config = {
         "url": options.geojson_url,
         "period": options.period,
