@@ -63,7 +63,7 @@ def load_members(app, count: int) -> None:
         languages = ("ja", "ja", "ja", "ja", "pt", "en", None)
         for start in range(0, count, 10_000):
             db.session.execute(insert(Member), [
-                dict(email=f"resident{n}@example.jp", password_hash="-", nickname=f"住民{n}", intro="",
+                dict(email=f"resident{n}@example.jp", password_hash="-", stored_nickname=f"住民{n}", intro="",
                      role="member", status="active", language=languages[n % len(languages)])
                 for n in range(start, min(count, start + 10_000))])
             db.session.commit()

@@ -37,7 +37,7 @@ PAYLOAD = {"subject": "避難所の開設", "link": "/", "texts": {"ja": {"title
 
 @pytest.fixture
 def city(app):
-    rows = [dict(email=f"resident{n}@example.jp", password_hash="-", nickname=f"住民{n}", intro="", role="member",
+    rows = [dict(email=f"resident{n}@example.jp", password_hash="-", stored_nickname=f"住民{n}", intro="", role="member",
                  status="active") for n in range(MEMBERS)]
     db.session.execute(insert(Member), rows)
     db.session.commit()
