@@ -167,6 +167,24 @@ def friend_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, int]
     return _ordered(dict(rows.all()))
 
 
+def community_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, int]:
+    """Members who share a community with the viewer, are not their friends (counted above) and chose to
+    tell "friends and my communities": how many in each status. No 未確認 here: a community member who
+    has not checked in may simply have chosen to tell only friends."""
+    if not access.is_active(viewer):
+        return {}
+    poster = SafetyCheckIn.member_id
+    rows = db.session.execute(
+        select(SafetyCheckIn.status, func.count())
+        .where(SafetyCheckIn.event_id == event.id, SafetyCheckIn.person == "",
+               SafetyCheckIn.visibility == SEE_COMMUNITIES, poster != viewer.id,
+               ~access.friend_of(viewer.id, poster), access.active_member(poster),
+               ~access.blocked_between(viewer.id, poster),
+               community_access.shares_a_community_with(viewer.id, poster))
+        .group_by(SafetyCheckIn.status))
+    return _ordered(dict(rows.all()))
+
+
 def _ordered(found: dict) -> dict[str, int]:
     return {status: found.get(status, 0) for status in (*CHECKIN_STATUSES, UNCHECKED) if found.get(status)}
 

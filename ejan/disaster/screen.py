@@ -7,8 +7,8 @@ and each base template needs one include line.
 The screen must hold a surge on the city's worst day. Everything on it that is the same for every
 reader (notices, shelter counts, verified reports) is kept a few seconds in the cache as plain
 values; a logged-out reader's whole page is kept too, per template set, language and encoding, so a
-crowd of readers costs a cache read each. A member's page adds two small queries: their friends'
-check-in counts and their own check-in.
+crowd of readers costs a cache read each. A member's page adds three small queries: the check-in counts of their
+friends and of their communities' members, and their own check-in.
 """
 from __future__ import annotations
 
@@ -67,6 +67,7 @@ def show_screen(summary: dict):
     if access.is_active(current_user):
         event = events.event_for(summary["id"])
         personal = {"friend_counts": checkins.friend_counts(current_user, event),
+                    "community_counts": checkins.community_counts(current_user, event),
                     "my_checkins": checkins.mine(current_user, event)}
     return render("disaster/screen.html", disaster_screen=True, **shared, **personal)
 

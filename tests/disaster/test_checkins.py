@@ -13,7 +13,7 @@ from ejan.extensions import db
 from ejan.members.models import Block
 
 from helpers_disaster import start
-from support import at_the_same_moment, html_of
+from support import at_the_same_moment, html_of, keitai_login
 
 VISIBILITIES = ("friends", "communities", "staff")
 # viewer -> what they see of a check-in with each visibility
@@ -41,7 +41,7 @@ def people(make_member, befriend):
     community = directory.create_community(poster, name="大東の防災", category="地域", description="防災")
     membership.join(neighbour, community.id)
     event = start(admin)
-    return {"self": poster, "friend": friend, "community_member": neighbour, "stranger": stranger,
+    return {"self": poster, "friend": friend, "community_member": neighbour, "stranger": stranger, "community": community,
             "blocked_friend": blocked, "logged_out": AnonymousUserMixin(), "admin": admin, "event": event}
 
 
@@ -68,6 +68,36 @@ def test_friend_counts_show_statuses_and_the_unchecked(people, make_member, befr
     checkins.check_in(others[0], event, status="injured", person="祖母")  # a proxy does not count as the friend
     assert checkins.friend_counts(viewer, event) == {"safe": 2, "rescue": 1, "unchecked": 2}
     assert checkins.friend_counts(AnonymousUserMixin(), event) == {}
+
+
+# viewer -> the poster's check-in counted on their community line, by the poster's visibility
+COMMUNITY_LINE = {
+    "self": set(), "friend": set(), "community_member": {"communities"}, "stranger": set(),
+    "blocked_friend": set(), "logged_out": set(), "admin": set(),
+}
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("viewer", list(COMMUNITY_LINE))
+def test_community_counts_hold_what_a_member_shared_with_their_communities(people, viewer, visibility):
+    event, poster = people["event"], people["self"]
+    membership.join(people["blocked_friend"], people["community"].id)
+    checkins.check_in(poster, event, status="shelter", visibility=visibility)
+    expected = {"shelter": 1} if visibility in COMMUNITY_LINE[viewer] else {}
+    assert checkins.community_counts(people[viewer], event) == expected
+
+
+def test_a_friend_in_the_same_community_is_counted_once_on_the_friends_line(people, browser, keitai):
+    event, poster, friend = people["event"], people["self"], people["friend"]
+    membership.join(friend, people["community"].id)
+    checkins.check_in(poster, event, status="safe", visibility="communities")
+    assert checkins.friend_counts(friend, event) == {"safe": 1}
+    assert checkins.community_counts(friend, event) == {}
+    page = html_of(browser(people["community_member"]).get("/"))
+    assert "コミュニティ: 無事 1" in page
+    phone = keitai("au")
+    keitai_login(phone, people["community_member"])
+    assert "コミュニティ: 無事 1" in html_of(phone.get("/"))
 
 
 def test_the_screen_says_the_counts(people, browser):
