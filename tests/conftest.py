@@ -121,6 +121,28 @@ def _own_context(wsgi_app):
     return isolated
 
 
+def _empty_postgresql(conn, tables: list[str]) -> None:
+    """Empty only the tables a test wrote to and rewind only the sequences it used: a TRUNCATE of all
+    ~50 tables costs 0.3–0.7 s on PostgreSQL, which over 2,800 tests was half of the lane's time; this
+    costs a few milliseconds. Replica mode skips the triggers (foreign keys, the audit log's
+    append-only guard) while deleting; it needs a superuser, as the CI's trust login is, and without
+    one the TRUNCATE of everything still works."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+    except Exception:
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        return
+    written = conn.execute(text(" UNION ALL ".join(
+        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in tables))).scalars().all()
+    for table in written:
+        conn.execute(text(f"DELETE FROM {table}"))
+    used = conn.execute(text("SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+                             "WHERE schemaname = current_schema() AND last_value IS NOT NULL")).scalars().all()
+    for sequence in used:
+        conn.execute(text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
+
+
 @pytest.fixture(autouse=True)
 def _clean(app):
     """Every test starts from empty tables, fresh rate-limit counters and an empty cache."""
@@ -132,7 +154,7 @@ def _clean(app):
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                _empty_postgresql(conn, tables)
             else:
                 # Append-only tables (the audit log) refuse DELETE with a trigger; SQLite has no TRUNCATE,
                 # so the triggers step aside while the tables are emptied.
