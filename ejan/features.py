@@ -60,12 +60,15 @@ class MapLayer:
     `colour` and `icon` are an awesome-markers colour name and a Font Awesome 4 icon name (as in
     ejan/maps/categories.py).
     """
-    label: object  # lazy gettext: the layer control's name for it
+    label: object  # lazy gettext, or a function giving the text now: the layer control's name for it
     endpoint: str
     colour: str = "red"
     icon: str = "exclamation-circle"
     muted_colour: str = "lightgray"
     shown: Callable[[], bool] = lambda: True
+
+    def label_now(self) -> str:
+        return str(self.label() if callable(self.label) else self.label)
 
 
 @dataclass(frozen=True)

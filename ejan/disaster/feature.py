@@ -19,7 +19,7 @@ feature = Feature(
                  NavLink("disaster.admin_triage", _l("被害報告の確認"), order=21)),
     monthly=(MonthlyCount("damage_reports", _l("被害報告"), DamageReport.created_at, order=70),),
     # Reports on the city map, only while an event is on (the cached summary: no query per map page).
-    map_layers={"disaster_reports": MapLayer(label=_l("まちかどレポート"), endpoint="disaster.report_geojson",
+    map_layers={"disaster_reports": MapLayer(label=screen.report_layer_label, endpoint="disaster.report_geojson",
                                              colour="red", icon="exclamation-triangle", muted_colour="gray",
                                              shown=lambda: events.active_summary() is not None)},
     setup=screen.init_app,

@@ -13,6 +13,7 @@ friends and of their communities' members, and their own check-in.
 from __future__ import annotations
 
 from flask import Flask, current_app, make_response, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import i18n
@@ -33,6 +34,12 @@ def notice_text(texts: dict) -> dict:
     """A notice's {"title", "body"} in the reader's language (the request's or the mail's), else Japanese."""
     chosen = texts.get(i18n.current().code) or {}
     return chosen if chosen.get("title") and chosen.get("body") else texts[i18n.DEFAULT]
+
+
+def report_layer_label() -> str:
+    """The map layer's name for the reports, marked 訓練 in a drill like every other page."""
+    summary = events.active_summary() or {}
+    return (_("【訓練】") if summary.get("drill") else "") + _("まちかどレポート")
 
 
 def shared_screen(event_id: int) -> dict:

@@ -130,22 +130,23 @@ frame.talisman_view_options = {  # read by Flask-Talisman (ejan/security.py) for
 }
 
 
-def _shown_layers() -> tuple[str, ...]:
-    """The names of the layers other features put on the map now (ejan.features.MapLayer; e.g. disaster
-    mode's reports while an event is on). The map imports none of them: it reads what they declared."""
+def _shown_layers() -> tuple[tuple[str, str], ...]:
+    """(name, label) of the layers other features put on the map now (ejan.features.MapLayer; e.g.
+    disaster mode's reports while an event is on, marked 訓練 in a drill). The map imports none of them:
+    it reads what they declared. The label is part of the document's cache key, as it can change."""
     declared = current_app.extensions.get("ejan.map_layers", {})
-    return tuple(name for name, layer in declared.items() if layer.shown())
+    return tuple((name, layer.label_now()) for name, layer in declared.items() if layer.shown())
 
 
 @lru_cache(maxsize=64)
 def _document(locale: str, categories, period, place, marker, tiles_url, attribution, geojson_url,
-              layer_names: tuple[str, ...] = ()) -> str:
+              shown_layers: tuple[tuple[str, str], ...] = ()) -> str:
     """Folium's document for these options (the language is part of the key: layer names are words).
 
     Cached: the document never holds a pin, so it changes only with the options."""
     declared = current_app.extensions.get("ejan.map_layers", {})
-    layers = tuple((name, str(declared[name].label), url_for(declared[name].endpoint), declared[name].colour,
-                    declared[name].icon, declared[name].muted_colour) for name in layer_names)
+    layers = tuple((name, label, url_for(declared[name].endpoint), declared[name].colour,
+                    declared[name].icon, declared[name].muted_colour) for name, label in shown_layers)
     options = folium_page.MapOptions(geojson_url=geojson_url, tiles_url=tiles_url, attribution=attribution,
                                      categories=categories, period=period, place=place, marker=marker,
                                      layers=layers)

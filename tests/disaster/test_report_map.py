@@ -48,6 +48,14 @@ def test_the_report_layer_is_on_the_map_frame_only_while_an_event_is_on(world, b
     assert LABEL not in after and "/disaster/reports.geojson" not in after
 
 
+def test_in_a_drill_the_report_layer_is_named_as_a_drill(world, browser):
+    admin, member, event = world
+    events.end_event(admin, event)
+    start(admin, drill=True)
+    frame = browser(member).get("/map/frame").get_data(as_text=True)
+    assert f"{json.dumps('【訓練】まちかどレポート')} : marker_cluster_" in frame
+
+
 def test_the_layer_geojson_keeps_to_the_bounding_box(world, browser):
     admin, member, event = world
     near = _report(event, member, "verified", admin)
