@@ -101,6 +101,11 @@ class QueryCounter:
 
 @contextmanager
 def count_queries(engine):
+    """The statements run inside the block. Page views counted so far are written first, so their batched
+    write (ejan/admin/pageviews.py: every 30 s or 200 views) never lands inside a page being counted."""
+    from ejan.admin import pageviews
+
+    pageviews.flush(engine)
     counter = QueryCounter()
 
     def before(conn, cursor, statement, params, context, executemany):

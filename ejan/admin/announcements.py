@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import i18n
+from .. import fields, i18n
 from ..clock import jst_day_bounds, utcnow
 from ..errors import Invalid, NotFound, Problems
 from ..extensions import db
@@ -22,13 +22,8 @@ SHOWN_MAX = 3  # on the top page at once: the newest
 
 def check(title: str, body: str, starts_on: date | None, ends_on: date | None) -> tuple[str, str]:
     problems = Problems()
-    title, body = (title or "").strip(), (body or "").strip()
-    if not title:
-        problems.add(_("タイトルを入力してください。"), "title")
-    elif len(title) > TITLE_MAX:
-        problems.add(_("タイトルは%(count)d文字以内にしてください。", count=TITLE_MAX), "title")
-    if len(body) > BODY_MAX:
-        problems.add(_("本文は%(count)d文字以内にしてください。", count=BODY_MAX), "body")
+    title = fields.title(problems, title, TITLE_MAX)
+    body = fields.body(problems, body, BODY_MAX, required=False)
     if starts_on is None:
         problems.add(_("表示を始める日を入力してください。"), "starts_on")
     if ends_on is None:

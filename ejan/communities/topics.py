@@ -8,7 +8,7 @@ from sqlalchemy import delete, exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import signals
+from .. import fields, signals
 from ..clock import utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound, Problems
@@ -39,17 +39,8 @@ def readable_topics(viewer: Member | None):
 
 def check_post(title: str, body: str) -> tuple[str, str]:
     """A topic's title and body, trimmed; every fault at once."""
-    title, body = (title or "").strip(), (body or "").strip()
     problems = Problems()
-    if not title:
-        problems.add(_("タイトルを入力してください。"), "title")
-    elif len(title) > TITLE_MAX:
-        problems.add(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), "title")
-    if not body:
-        problems.add(_("本文を入力してください。"), "body")
-    elif len(body) > BODY_MAX:
-        problems.add(_("本文は%(max)s文字以内にしてください（いまは%(length)s文字です）。",
-                       max=format_number(BODY_MAX), length=format_number(len(body))), "body")
+    title, body = fields.title(problems, title, TITLE_MAX), fields.body(problems, body, BODY_MAX)
     problems.raise_any()
     return title, body
 

@@ -14,10 +14,9 @@ from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import media, search_grams, signals
+from .. import fields, media, search_grams, signals
 from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
 from ..dbutil import add_once, contains, earlier_submission, form_token
-from ..cleaning import clean_text, single_line
 from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access
@@ -98,17 +97,8 @@ def _own_entry(actor: Member, entry_id: int) -> DiaryEntry:
 def check_entry(title: str, body: str, visibility: str) -> tuple[str, str, str]:
     """An entry's title, body and visibility, cleaned; every fault at once."""
     # Requests are cleaned as they are parsed; services are also called from the CLI, the demo and tasks.
-    title, body = single_line(title or ""), clean_text(body or "").strip()
     problems = Problems()
-    if not title:
-        problems.add(_("タイトルを入力してください。"), "title")
-    elif len(title) > TITLE_MAX:
-        problems.add(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), "title")
-    if not body:
-        problems.add(_("本文を入力してください。"), "body")
-    elif len(body) > BODY_MAX:
-        problems.add(_("本文は%(max)s文字以内にしてください（いまは%(length)s文字です）。",
-                       max=format_number(BODY_MAX), length=format_number(len(body))), "body")
+    title, body = fields.title(problems, title, TITLE_MAX), fields.body(problems, body, BODY_MAX)
     if visibility not in VISIBILITIES:
         problems.add(_("公開範囲を選んでください。"), "visibility")
     problems.raise_any()

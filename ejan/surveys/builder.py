@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import fields
 from ..cleaning import clean_text, single_line
 from ..clock import to_jst, utcnow
 from ..dbutil import form_token
@@ -37,12 +38,9 @@ REMIND_EVERY = timedelta(hours=24)
 
 def check_survey(title: str, description: str, opens_at: datetime | None, closes_at: datetime | None,
                  audience: str, districts: Sequence[str]):
-    title, description = single_line(title or ""), clean_text(description or "").strip()
+    description = clean_text(description or "").strip()
     problems = Problems()
-    if not title:
-        problems.add(_("タイトルを入力してください。"), "title")
-    elif len(title) > TITLE_MAX:
-        problems.add(_("タイトルは%(max)d文字以内にしてください。", max=TITLE_MAX), "title")
+    title = fields.title(problems, title, TITLE_MAX)
     if len(description) > DESCRIPTION_MAX:
         problems.add(_("説明は%(max)d文字以内にしてください。", max=DESCRIPTION_MAX), "description")
     if opens_at is None:

@@ -96,7 +96,9 @@ def client_for(viewer, device: str, browser, keitai):
 def assert_all_same(few: dict, many: dict) -> None:
     """few/many: page → statements. Every page runs as many statements either way, within the budget."""
     counts = {page: (len(few[page]), len(many[page])) for page in few}
-    assert {page: n for page, n in counts.items() if n[0] != n[1] or n[1] > BUDGET} == {}, counts
+    wrong = {page: n for page, n in counts.items() if n[0] != n[1] or n[1] > BUDGET}
+    assert wrong == {}, "\n\n".join(f"{page}: {n}\nfew:\n" + "\n".join(few[page]) + "\nmany:\n" + "\n".join(many[page])
+                                    for page, n in wrong.items())
 
 
 LIST_URLS = ["/communities", "/communities?category=防災&sort=activity", "/communities?sort=new",
