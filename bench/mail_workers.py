@@ -74,11 +74,11 @@ def start_sink(port: int = 0) -> tuple[Controller, CountingSink]:
 
 
 def start_worker(env: dict[str, str], queues: list[str], name: str, *, concurrency: int = 1,
-                 pool: str = "solo", log=None) -> subprocess.Popen:
+                 pool: str = "solo", log=None, loglevel: str = "WARNING") -> subprocess.Popen:
     """`celery -A ejan.celery_worker:celery worker` as a process of its own, configured by EJAN_* variables."""
     command = [sys.executable, "-m", "celery", "-A", "ejan.celery_worker:celery", "worker", "-Q", ",".join(queues),
                "-n", f"{name}@%h", "--pool", pool, "--concurrency", str(concurrency), "--without-gossip",
-               "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
+               "--without-mingle", "--without-heartbeat", "--loglevel", loglevel]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     return subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log or subprocess.DEVNULL,
                             stderr=subprocess.STDOUT if log else subprocess.DEVNULL, start_new_session=True)

@@ -98,6 +98,10 @@ def app(database_url, smtp_server, tmp_path_factory):
     if os.environ.get("EJAN_TEST_BROKER_URL"):
         # Set before anything opens a broker connection, so every pool Celery builds points at Redis.
         # Tasks stay eager except inside tests/test_celery_worker.py, which starts a real worker.
+        # Kept in the app's own CELERY settings too: tests that build other apps give Celery back with
+        # init_celery(app), which applies those settings again (tests/bench did, and the workers' tests
+        # after it published into memory://, where no worker listens).
+        app.config["CELERY"]["broker_url"] = os.environ["EJAN_TEST_BROKER_URL"]
         app.extensions["celery"].conf.broker_url = os.environ["EJAN_TEST_BROKER_URL"]
     from flask_migrate import upgrade
 

@@ -75,7 +75,7 @@ def workers(app, sink, tmp_path):
 
     def start(name: str):
         log = open(logs / f"{name}.log", "wb")
-        process = start_worker(env, list(queues.values()), name, log=log)
+        process = start_worker(env, list(queues.values()), name, log=log, loglevel="INFO")
         started.append(process)
         return process
 
@@ -93,10 +93,9 @@ def workers(app, sink, tmp_path):
         for queue in queues.values():
             broker.delete(queue, f"_kombu.binding.{queue}")
         broker.close()
-        for path in logs.glob("*.log"):
+        for path in logs.glob("*.log"):  # shown when the test fails (pytest prints a failed test's output)
             text = path.read_text(errors="replace")
-            if "Traceback" in text:
-                print(f"--- {path.name}\n{text[-3000:]}")
+            print(f"--- {path.name}\n{text[-4000:]}")
 
 
 def _wait_for(predicate, seconds: float) -> bool:
@@ -116,14 +115,30 @@ def _all_sent() -> bool:
     return total == MEMBERS and left == 0
 
 
+def _state(counting) -> str:
+    """What a failed wait saw: the sink, the broadcasts, the delivery rows and the broker's queues."""
+    from ejan.notify.models import Broadcast
+
+    db.session.rollback()
+    broadcasts = [(b.id, b.kind, b.queue, b.batches) for b in db.session.scalars(select(Broadcast))]
+    rows = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+    broker = redis.Redis.from_url(BROKER)
+    try:
+        queues = {key.decode(): broker.llen(key) for key in broker.keys("ejan-test-*") if broker.type(key) == b"list"}
+    finally:
+        broker.close()
+    return (f"{counting.recipients()} of {MEMBERS} reached, {counting.accepted} accepted; broadcasts {broadcasts}; "
+            f"deliveries {rows}; queued messages {queues}; eager={celery.conf.task_always_eager} "
+            f"broker={celery.conf.broker_url}")
+
+
 def test_a_broadcast_to_2000_members_sends_exactly_one_mail_each(city, sink, workers):
     _controller, counting = sink
     workers("w1")
     workers("w2")
     notify(Audience(everyone=True), "official_notice", PAYLOAD)
 
-    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 180), \
-        f"{counting.recipients()} of {MEMBERS} reached"
+    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 180), _state(counting)
     assert set(counting.by_recipient) == city
     assert counting.duplicates() == {}
     assert counting.accepted == MEMBERS
@@ -135,8 +150,7 @@ def test_a_mail_server_refusing_for_a_while_still_ends_with_one_mail_each(city, 
     workers("w1")
     notify(Audience(everyone=True), "disaster_broadcast", PAYLOAD)
 
-    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 240), \
-        f"{counting.recipients()} of {MEMBERS} reached"
+    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 240), _state(counting)
     assert counting.refused > 0
     assert counting.duplicates() == {}
     assert set(counting.by_recipient) == city
@@ -146,13 +160,12 @@ def test_a_worker_killed_mid_broadcast_and_restarted_reaches_everyone(city, sink
     _controller, counting = sink
     first = workers("w1")
     notify(Audience(everyone=True), "disaster_broadcast", PAYLOAD)
-    assert _wait_for(lambda: counting.accepted >= 400, 120), "the first worker never got going"
+    assert _wait_for(lambda: counting.accepted >= 400, 120), "the first worker never got going: " + _state(counting)
     stop_worker(first, kill=True)  # SIGKILL: no warm shutdown, its claimed rows and task stay in flight
     at_kill = counting.accepted
     workers("w2")
 
-    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 240), \
-        f"{counting.recipients()} of {MEMBERS} reached"
+    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 240), _state(counting)
     twice = counting.duplicates()
     print(f"\nkilled after {at_kill} mails; {len(twice)} members mailed twice (those in flight)")
     assert set(counting.by_recipient) == city
