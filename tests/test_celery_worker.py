@@ -21,11 +21,15 @@ def worker(app):
     queue = f"ejan-test-{uuid.uuid4().hex[:8]}"  # our own queue: a stray worker elsewhere cannot take our tasks
     saved = {key: celery.conf[key] for key in ("task_always_eager", "task_default_queue")}
     celery.conf.update(task_always_eager=False, task_default_queue=queue)
+    # Celery builds its routing (the default queue among it) once, at the first publish of the process:
+    # forget it, so this queue is heard whatever earlier tests published.
+    celery.__dict__.pop("amqp", None)
     try:
         with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
             yield
     finally:
         celery.conf.update(saved)
+        celery.__dict__.pop("amqp", None)
         broker = redis.Redis.from_url(BROKER)
         broker.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         broker.close()
