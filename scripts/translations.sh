@@ -5,7 +5,7 @@
 source "$(dirname "$0")/_venv.sh"
 pot=ejan/translations/messages.pot
 # --ignore-dirs ".*": pybabel skips folders starting with "_" by default, and templates/_shared holds words.
-.venv/bin/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -k N_ -k ngettext:1,2 -k lazy_ngettext:1,2 \
+.venv/bin/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -k N_ -k ngettext:1,2 -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
   --sort-by-file --no-wrap --project "e-jan Kakegawa" --ignore-dirs ".*" -o "$pot" .
 if [ "${1:-}" = init ]; then
   .venv/bin/pybabel init -i "$pot" -d ejan/translations -l "$2" --no-wrap

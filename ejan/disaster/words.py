@@ -1,5 +1,5 @@
 """What disaster mode calls things, in every language: one place for forms, lists, mail and the CSV."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 
 EVENT_KIND = {
     "earthquake": _l("地震"),
@@ -43,7 +43,7 @@ CHECKIN_SHORT = {
     "home": _l("自宅"),
     "shelter": _l("避難所"),
     "rescue": _l("救助が必要"),
-    "unchecked": _l("未確認"),
+    "unchecked": lazy_pgettext("checkin", "未確認"),  # not a report's 未確認 (unverified): nobody checked in
 }
 
 CHECKIN_VISIBILITY = {
