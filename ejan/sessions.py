@@ -80,6 +80,7 @@ class DbSession(CallbackDict, SessionMixin):
         self.modified = False
         self.replaced_token: str | None = None  # dies when the response is saved
         self.retiring_token: str | None = None  # rotated: works for a short grace, leading here
+        self.member = None  # the member read with a stored session's row (see _row)
 
     @property
     def in_url(self) -> bool:
@@ -160,6 +161,7 @@ class DbSessionInterface(SessionInterface):
         if row.transport == URL and (not req.device.is_keitai or row.agent_hash != _agent_hash(req)):
             return None
         sess = DbSession(json.loads(row.data), token, new=False, transport=transport)
+        sess.member = row.Member  # the identity map holds objects weakly: this keeps it there for the request
         if transport == URL and PROBE_COOKIE in req.cookies:
             sess.regenerate(COOKIE)  # this phone keeps cookies: off the URLs, with a token never shown in one
         elif utcnow() - row.issued_at > _rotate_after(app, transport):
@@ -167,9 +169,14 @@ class DbSessionInterface(SessionInterface):
         return sess
 
     def _row(self, token: str):
+        from .members.models import Member
+
+        # The member comes in the same statement: it lands in the ORM's identity map, so Flask-Login's
+        # loader (members.services.load_member, db.session.get) finds it there instead of asking again.
         row = db.session.execute(
             select(WebSession.data, WebSession.agent_hash, WebSession.transport, WebSession.issued_at,
-                   WebSession.successor)
+                   WebSession.successor, Member)
+            .outerjoin(Member, Member.id == WebSession.member_id)
             .where(WebSession.token_hash == _hash(token), WebSession.expires_at > utcnow())
         ).first()
         # The view goes on in this same transaction and connection (READ COMMITTED: each statement

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import media, search_grams, signals
 from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
-from ..dbutil import add_once, contains, earlier_submission, form_token
+from ..dbutil import add_once, commit_keeping_loaded, contains, earlier_submission, form_token
 from ..cleaning import clean_text, single_line
 from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
@@ -392,14 +392,10 @@ def record_footprint(visitor: Member, owner: Member) -> None:
         db.session.add(Footprint(owner_id=owner.id, visitor_id=visitor.id, day=day, visited_at=now))
     # A footprint changes nothing the page has loaded, so the commit leaves it loaded: no reloading
     # the visitor and the entry right after.
-    session = db.session()
-    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.commit()
+        commit_keeping_loaded()
     except IntegrityError:
-        session.rollback()  # the same visitor, twice in the same instant: one footprint is right
-    finally:
-        session.expire_on_commit = expire
+        db.session.rollback()  # the same visitor, twice in the same instant: one footprint is right
 
 
 def footprints_of(owner: Member, page: int, per_page: int) -> Page:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from .. import i18n
+from ..dbutil import commit_keeping_loaded
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
@@ -54,4 +55,4 @@ def mark_all_read(member: Member) -> None:
         .where(Notification.member_id == member.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.session.commit()
+    commit_keeping_loaded()  # called after the page is rendered: nothing shown needs reading again
