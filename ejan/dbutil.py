@@ -42,6 +42,11 @@ def commit_keeping_loaded() -> None:
         session.expire_on_commit = expire
 
 
+def scalars_at_once(*queries) -> tuple:
+    """The one value each of several queries selects, asked in a single statement (one round trip)."""
+    return tuple(db.session.execute(select(*(query.scalar_subquery() for query in queries))).one())
+
+
 def form_token(token: str | None) -> str | None:
     """A form's hidden one-time token as stored (the column holds 40 characters); a tampered longer one is cut."""
     return (token or "")[:40] or None

@@ -24,9 +24,12 @@ def queue_mail(to: str, template: str, *, language: str | None = None, **context
 
 
 def unread_count(member: Member) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.member_id == member.id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(unread_count_query(member))
+
+
+def unread_count_query(member: Member):
+    return select(func.count(Notification.id)).where(Notification.member_id == member.id,
+                                                     Notification.read_at.is_(None))
 
 
 def notifications_for(member: Member, page: int, per_page: int) -> Page:
