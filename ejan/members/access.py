@@ -18,6 +18,8 @@ and lists.
 """
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import aliased
 
@@ -38,10 +40,13 @@ def active(entity=Member):
     return entity.status == STATUS_ACTIVE
 
 
+@functools.lru_cache(maxsize=256)
 def active_member(column):
     """is_active() for the member whose id is in `column`, as an EXISTS (no join needed).
 
-    Its own alias of members, so it also works inside a query that is itself on members."""
+    Its own alias of members, so it also works inside a query that is itself on members. Built once
+    per column: an alias copies every column of members, which made this one condition cost more
+    Python than running the whole diary feed's query (SQL expressions are immutable, so sharing is safe)."""
     member = aliased(Member)
     return exists().where(member.id == column, active(member))
 
