@@ -352,24 +352,29 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (after 1 s warm-up)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default: one per worker)")
     parser.add_argument("--json", default=str(ROOT / "instance" / "bench-run.json"), help="where to write the figures")
+    parser.add_argument("--only", action="append", metavar="PATH",
+                        help="only this path of PAGES (as written there, e.g. '/members/{friend}'), on every device "
+                             "it is listed for; repeat for more. The disaster screen runs only if named (/disaster/)")
     args = parser.parse_args()
     url = args.database_url
     wrk = ensure_wrk()
     uas = {"pc": PC_UA, "keitai": keitai_ua(), "guest": PC_UA}
     targets = pick_targets(url)
     members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
-    pages = [(page, page.path.format(**targets)) for page in PAGES]
+    pages = [(page, page.path.format(**targets)) for page in PAGES if not args.only or page.path in args.only]
+    chosen_disaster = [page for page in DISASTER_PAGES if not args.only or page.path in args.only]
     secret = secrets.token_hex(32)
     about = machine(url)
     print(f"city: {about['rows']}; {about['cpu']}, {about['cores']} cores, {about['memory_gb']} GB, "
           f"PostgreSQL {about['database']}, load average {about['load_average_at_start']}", flush=True)
     sql = count_statements(url, secret, pages, members, uas)
-    disaster_pages = [(page, page.path) for page in DISASTER_PAGES]
-    disaster_switch(url, True)
-    try:
-        sql.update(count_statements(url, secret, disaster_pages, members, uas))
-    finally:
-        disaster_switch(url, False)
+    disaster_pages = [(page, page.path) for page in chosen_disaster]
+    if disaster_pages:
+        disaster_switch(url, True)
+        try:
+            sql.update(count_statements(url, secret, disaster_pages, members, uas))
+        finally:
+            disaster_switch(url, False)
 
     port = free_port()
     media = tempfile.mkdtemp(prefix="ejan-bench-media-")
@@ -387,9 +392,9 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
         for page, path in [(HELLO, HELLO.path), *pages, *disaster_pages, (HELLO, HELLO.path)]:
-            if page is DISASTER_PAGES[0]:
+            if disaster_pages and page is disaster_pages[0][0]:
                 disaster_switch(url, True)
-            if page is HELLO and results:
+            if page is HELLO and results and disaster_pages:
                 disaster_switch(url, False)
             cookie = "" if page is HELLO else cookies[page.device]
             status, _, body = fetch(port, path, uas[page.device], cookie)
@@ -418,7 +423,7 @@ def main() -> None:
         result["x_hello"] = hello["rps"] / result["rps"]
     print(f"\nhello: {first['rps']:.0f} req/s first, {last['rps']:.0f} req/s last\n")
     print(table(results, hello))
-    for result in results[-len(DISASTER_PAGES):]:
+    for result in results[len(results) - len(disaster_pages):]:
         share = result["rps"] / hello["rps"]
         aim = DISASTER_AIMS[result["device"]]
         result["of_hello"] = share

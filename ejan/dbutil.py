@@ -30,6 +30,23 @@ def add_once(row) -> bool:
         return False
 
 
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the request has loaded: for a write that changes none of it (a
+    footprint, marking notifications read after the page is rendered), so the member and the rows
+    already shown are not read again right after (the request log reads the member, for one)."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+def scalars_at_once(*queries) -> tuple:
+    """The one value each of several queries selects, asked in a single statement (one round trip)."""
+    return tuple(db.session.execute(select(*(query.scalar_subquery() for query in queries))).one())
+
+
 def form_token(token: str | None) -> str | None:
     """A form's hidden one-time token as stored (the column holds 40 characters); a tampered longer one is cut."""
     return (token or "")[:40] or None

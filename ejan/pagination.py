@@ -40,18 +40,19 @@ class Page(Generic[T]):
 
 
 def paginate(stmt: Select, number: int, per_page: int, *, scalars: bool = True, keyset=None,
-             after: str | None = None) -> Page:
+             after: str | None = None, params: dict | None = None) -> Page:
     """Fetch one page plus one row; the extra row tells whether a next page exists without a COUNT(*).
 
     keyset: the (time, id) columns `stmt` is ordered by, newest first. Then a valid `after` (a key
-    from Page.next_after) starts the page after that row instead of at an OFFSET."""
+    from Page.next_after) starts the page after that row instead of at an OFFSET.
+    params: values for `stmt`'s bound parameters (a statement built once, ejan/diary/services.py)."""
     number = max(1, number)
     key = parse_key(after, number) if keyset is not None else None
     if key is not None:
         stmt = stmt.where(tuple_(*keyset) < tuple_(*key)).limit(per_page + 1)
     else:
         stmt = stmt.limit(per_page + 1).offset((number - 1) * per_page)
-    result = db.session.execute(stmt)
+    result = db.session.execute(stmt, params)
     rows = list(result.scalars() if scalars else result)
     items, has_next = rows[:per_page], len(rows) > per_page
     next_after = None

@@ -21,6 +21,7 @@ cookieless phones browsing the welcome pages do not fill the table.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -30,7 +31,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, request, session
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import DateTime, Integer, String, Text, delete, insert, select, update
+from sqlalchemy import DateTime, bindparam, Integer, String, Text, delete, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import CallbackDict
 
@@ -80,6 +81,7 @@ class DbSession(CallbackDict, SessionMixin):
         self.modified = False
         self.replaced_token: str | None = None  # dies when the response is saved
         self.retiring_token: str | None = None  # rotated: works for a short grace, leading here
+        self.member = None  # the member read with a stored session's row (see _row)
 
     @property
     def in_url(self) -> bool:
@@ -160,6 +162,7 @@ class DbSessionInterface(SessionInterface):
         if row.transport == URL and (not req.device.is_keitai or row.agent_hash != _agent_hash(req)):
             return None
         sess = DbSession(json.loads(row.data), token, new=False, transport=transport)
+        sess.member = row.Member  # the identity map holds objects weakly: this keeps it there for the request
         if transport == URL and PROBE_COOKIE in req.cookies:
             sess.regenerate(COOKIE)  # this phone keeps cookies: off the URLs, with a token never shown in one
         elif utcnow() - row.issued_at > _rotate_after(app, transport):
@@ -167,11 +170,7 @@ class DbSessionInterface(SessionInterface):
         return sess
 
     def _row(self, token: str):
-        row = db.session.execute(
-            select(WebSession.data, WebSession.agent_hash, WebSession.transport, WebSession.issued_at,
-                   WebSession.successor)
-            .where(WebSession.token_hash == _hash(token), WebSession.expires_at > utcnow())
-        ).first()
+        row = db.session.execute(_row_statement(), {"token_hash": _hash(token), "now": utcnow()}).first()
         # The view goes on in this same transaction and connection (READ COMMITTED: each statement
         # sees what is committed when it runs), so a page checks out and pings one connection, not two.
         return row
@@ -221,6 +220,20 @@ class DbSessionInterface(SessionInterface):
                     token_hash=token_hash, agent_hash=_agent_hash(request), transport=sess.transport,
                     issued_at=now, **values))
             return True
+
+
+@functools.cache
+def _row_statement():
+    """The session's row and its member, built once: every request reads it, and a statement built
+    anew each time costs more Python than the database takes to answer it."""
+    from .members.models import Member
+
+    # The member comes in the same statement: it lands in the ORM's identity map, so Flask-Login's
+    # loader (members.services.load_member, db.session.get) finds it there instead of asking again.
+    return (select(WebSession.data, WebSession.agent_hash, WebSession.transport, WebSession.issued_at,
+                   WebSession.successor, Member)
+            .outerjoin(Member, Member.id == WebSession.member_id)
+            .where(WebSession.token_hash == bindparam("token_hash"), WebSession.expires_at > bindparam("now")))
 
 
 def _has_writes(sess: DbSession, keep: bool) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ejan import create_app
+from ejan.admin import pageviews
 from ejan.extensions import cache, db, limiter
 from ejan.friends.models import Friendship
 from ejan.members import services as members
@@ -149,10 +150,13 @@ def _empty_postgresql(conn, tables: list[str]) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean(app):
-    """Every test starts from empty tables, fresh rate-limit counters and an empty cache."""
+    """Every test starts from empty tables, fresh rate-limit and page-view counters and an empty cache."""
     with app.app_context():
         limiter.reset()
         cache.clear()
+        # Views counted by earlier tests would be written in the middle of this one (every 200 views or
+        # 30 s), into a statement count or a table the test reads.
+        pageviews.reset()
         yield
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -71,6 +71,20 @@ def test_each_language_speaks_from_its_own_catalogue(app):
     assert words["ja@easy"] not in (LOGIN_PLEASE, words["pt"], words["en"])
 
 
+def test_flask_babel_finds_its_choice_on_g_without_the_proxy(app):
+    """i18n._babel_context replaces Flask-Babel's lookup of its namespace: the same one, on `g`."""
+    from flask import g
+
+    import flask_babel
+
+    assert flask_babel._get_current_context is i18n._babel_context
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert _(LOGIN_PLEASE) == "Please log in."
+        assert i18n._babel_context() is g._flask_babel and str(g._flask_babel.babel_locale) == "en"
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "pt"}):
+        assert _(LOGIN_PLEASE) == "Entre na sua conta."
+
+
 # --- how a request picks its language ---------------------------------------------------------
 
 def test_accept_language_picks_the_language(pc_client):

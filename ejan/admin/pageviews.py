@@ -80,12 +80,12 @@ def flush(engine=None) -> int:
 
 
 def reset() -> None:
-    """Forget everything counted and not yet written (tests)."""
+    """Forget everything counted and not yet written, and start the clock of the next flush again (tests)."""
     with _lock:
         _views.clear()
         _active.clear()
         _seen.clear()
-        _state["pending"] = 0
+        _state["pending"], _state["last"] = 0, time.monotonic()
 
 
 def _is_page(response) -> bool:

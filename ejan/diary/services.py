@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import hmac
 import re
@@ -10,13 +11,13 @@ from typing import BinaryIO, Iterable, Sequence
 
 from flask import current_app
 from flask_babel import format_number, gettext as _
-from sqlalchemy import and_, delete, false, func, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import fields, media, search_grams, signals
 from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
-from ..dbutil import add_once, contains, earlier_submission, form_token
+from ..dbutil import add_once, commit_keeping_loaded, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access
@@ -52,15 +53,20 @@ def visible_to(viewer: Member | None):
     """can_see() as a SQL condition, for lists, feeds and search."""
     if not access.is_active(viewer):
         return false()
+    return _visible_to_id(viewer.id)
+
+
+def _visible_to_id(viewer_id):
+    """visible_to() for an active viewer, whose id is a value or a bound parameter (VIEWER)."""
     # "The author is active" stands outside the OR (the viewer, the author of their own entries, is
     # active too): there PostgreSQL turns it into a join probing members by key for the few rows a
     # page needs; inside the OR it became a subplan hashing all members on every request.
     return and_(
         access.active_member(DiaryEntry.author_id),
-        or_(DiaryEntry.author_id == viewer.id,
+        or_(DiaryEntry.author_id == viewer_id,
             and_(or_(DiaryEntry.visibility == MEMBERS,
-                     and_(DiaryEntry.visibility == FRIENDS, access.friend_of(viewer.id, DiaryEntry.author_id))),
-                 ~access.blocked_between(viewer.id, DiaryEntry.author_id))),
+                     and_(DiaryEntry.visibility == FRIENDS, access.friend_of(viewer_id, DiaryEntry.author_id))),
+                 ~access.blocked_between(viewer_id, DiaryEntry.author_id))),
     )
 
 
@@ -200,13 +206,31 @@ def remove_comment_for_tsuho(actor: Member, comment_id: int) -> None:
 
 # --- reading ---------------------------------------------------------------------------------------
 
-def _listing(viewer: Member | None):
+# The viewer's id in the diary lists' statements, given when they run (see _listing).
+VIEWER = bindparam("viewer_id", type_=Integer)
+
+
+def _listing(viewer: Member | None) -> tuple[Select, dict]:
+    """Every diary list's statement (the entries `viewer` may see, newest first) and the parameters it
+    runs with. For a member it is built once per process with the viewer as a bound parameter:
+    building visibility's conditions anew cost more Python than the feed's query takes to run."""
+    if not access.is_active(viewer):
+        return _listing_statement(false()), {}
+    return _member_listing(), {"viewer_id": viewer.id}
+
+
+def _listing_statement(condition) -> Select:
     return (
         select(DiaryEntry)
-        .where(visible_to(viewer))
+        .where(condition)
         .options(selectinload(DiaryEntry.author), selectinload(DiaryEntry.photos))
         .order_by(DiaryEntry.created_at.desc(), DiaryEntry.id.desc())
     )
+
+
+@functools.cache
+def _member_listing() -> Select:
+    return _listing_statement(_visible_to_id(VIEWER))
 
 
 # Every diary list is newest first: its "次へ" links start after the last entry shown (ejan/pagination.py).
@@ -214,20 +238,23 @@ _NEWEST_FIRST = (DiaryEntry.created_at, DiaryEntry.id)
 
 
 def entries_of(viewer: Member | None, author: Member, page: int, per_page: int, after: str | None = None) -> Page:
-    return paginate(_listing(viewer).where(DiaryEntry.author_id == author.id), page, per_page,
-                    keyset=_NEWEST_FIRST, after=after)
+    listing, params = _listing(viewer)
+    return paginate(listing.where(DiaryEntry.author_id == author.id), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after, params=params)
 
 
 def friends_feed(viewer: Member, page: int, per_page: int, after: str | None = None) -> Page:
     """New from my friends: entries of my friends that I may see, newest first."""
-    return paginate(_listing(viewer).where(DiaryEntry.author_id.in_(access.friend_ids(viewer.id))), page, per_page,
-                    keyset=_NEWEST_FIRST, after=after)
+    listing, params = _listing(viewer)
+    return paginate(listing.where(DiaryEntry.author_id.in_(access.friend_ids(viewer.id))), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after, params=params)
 
 
 def site_feed(viewer: Member, page: int, per_page: int, after: str | None = None) -> Page:
     """New across the site: only entries written for every member."""
-    return paginate(_listing(viewer).where(DiaryEntry.visibility == MEMBERS), page, per_page,
-                    keyset=_NEWEST_FIRST, after=after)
+    listing, params = _listing(viewer)
+    return paginate(listing.where(DiaryEntry.visibility == MEMBERS), page, per_page,
+                    keyset=_NEWEST_FIRST, after=after, params=params)
 
 
 def search(viewer: Member, query: str, page: int, per_page: int, after: str | None = None) -> Page:
@@ -240,7 +267,8 @@ def search(viewer: Member, query: str, page: int, per_page: int, after: str | No
         found = search_grams.matching(DiaryEntry.search_grams, query, DiaryEntry.title, DiaryEntry.body)
     else:
         found = contains(query, DiaryEntry.title, DiaryEntry.body)
-    return paginate(_listing(viewer).where(found), page, per_page, keyset=_NEWEST_FIRST, after=after)
+    listing, params = _listing(viewer)
+    return paginate(listing.where(found), page, per_page, keyset=_NEWEST_FIRST, after=after, params=params)
 
 
 def month(viewer: Member | None, author: Member, year: int, month_number: int) -> tuple[list[DiaryEntry], set[int]]:
@@ -249,9 +277,10 @@ def month(viewer: Member | None, author: Member, year: int, month_number: int) -
         raise NotFound(_("その月はありません。"))
     days_in_month = calendar.monthrange(year, month_number)[1]
     start, end = jst_day_bounds(date(year, month_number, 1), date(year, month_number, days_in_month))
+    listing, params = _listing(viewer)
     entries = list(db.session.scalars(
-        _listing(viewer).where(DiaryEntry.author_id == author.id, DiaryEntry.created_at >= start,
-                               DiaryEntry.created_at < end).limit(400)))
+        listing.where(DiaryEntry.author_id == author.id, DiaryEntry.created_at >= start,
+                      DiaryEntry.created_at < end).limit(400), params))
     return entries, {to_jst(e.created_at).day for e in entries}
 
 
@@ -382,14 +411,10 @@ def record_footprint(visitor: Member, owner: Member) -> None:
         db.session.add(Footprint(owner_id=owner.id, visitor_id=visitor.id, day=day, visited_at=now))
     # A footprint changes nothing the page has loaded, so the commit leaves it loaded: no reloading
     # the visitor and the entry right after.
-    session = db.session()
-    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.commit()
+        commit_keeping_loaded()
     except IntegrityError:
-        session.rollback()  # the same visitor, twice in the same instant: one footprint is right
-    finally:
-        session.expire_on_commit = expire
+        db.session.rollback()  # the same visitor, twice in the same instant: one footprint is right
 
 
 def footprints_of(owner: Member, page: int, per_page: int) -> Page:

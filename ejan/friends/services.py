@@ -174,10 +174,12 @@ def outgoing(actor: Member) -> list[FriendRequest]:
 
 
 def incoming_count(actor: Member) -> int:
-    return db.session.scalar(
-        select(func.count(FriendRequest.id)).where(FriendRequest.to_id == actor.id)
-        .join(Member, Member.id == FriendRequest.from_id).where(access.active())
-    )
+    return db.session.scalar(incoming_count_query(actor))
+
+
+def incoming_count_query(actor: Member):
+    return (select(func.count(FriendRequest.id)).where(FriendRequest.to_id == actor.id)
+            .join(Member, Member.id == FriendRequest.from_id).where(access.active()))
 
 
 def friends_of(member: Member, page: int, per_page: int, viewer: Member | None = None) -> Page:

@@ -18,8 +18,10 @@ and lists.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, or_, select, true
-from sqlalchemy.orm import aliased
+import functools
+
+from sqlalchemy import and_, event, exists, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db
 from ..friends.models import Friendship
@@ -38,10 +40,13 @@ def active(entity=Member):
     return entity.status == STATUS_ACTIVE
 
 
+@functools.lru_cache(maxsize=256)
 def active_member(column):
     """is_active() for the member whose id is in `column`, as an EXISTS (no join needed).
 
-    Its own alias of members, so it also works inside a query that is itself on members."""
+    Its own alias of members, so it also works inside a query that is itself on members. Built once
+    per column: an alias copies every column of members, which made this one condition cost more
+    Python than running the whole diary feed's query (SQL expressions are immutable, so sharing is safe)."""
     member = aliased(Member)
     return exists().where(member.id == column, active(member))
 
@@ -76,7 +81,7 @@ def friend_ids(member_id: int):
 
 def is_blocked_by(member_id: int, blocker_id: int) -> bool:
     """Has `blocker_id` blocked `member_id`? One way."""
-    return db.session.get(Block, (blocker_id, member_id)) is not None
+    return (blocker_id, member_id) in _blocks_between(member_id, blocker_id)
 
 
 def blocked_by(member_id, blocker_column):
@@ -88,7 +93,53 @@ def is_blocked_between(a_id: int, b_id: int) -> bool:
     """A block in either direction: the two do not meet in content or lists."""
     if a_id == b_id:
         return False
-    return db.session.scalar(select(blocked_between(a_id, b_id))) is True
+    return bool(_blocks_between(a_id, b_id))
+
+
+_MEMO = "ejan.blocks_between"
+
+
+def _blocks_between(a_id: int, b_id: int) -> frozenset[tuple[int, int]]:
+    """The blocks between two members, either way, as (blocker, blocked) pairs: read once per session.
+
+    A profile asks three times (may the viewer see it, may the visit leave a footprint, does the viewer
+    block them); one statement answers all three. Like the ORM's identity map, the answer lives as
+    long as the database session (a request, a task) and is forgotten when this session changes
+    blocks (flushing a Block, a bulk write to the table) or rolls back."""
+    session = db.session()
+    if any(isinstance(row, Block) for row in (*session.new, *session.deleted)):
+        session.flush()  # forgets (see _forget_blocks_on_flush)
+    memo = session.info.setdefault(_MEMO, {})
+    key = (a_id, b_id) if a_id <= b_id else (b_id, a_id)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = frozenset((blocker, blocked) for blocker, blocked in session.execute(
+            select(Block.blocker_id, Block.blocked_id).where(
+                or_(and_(Block.blocker_id == a_id, Block.blocked_id == b_id),
+                    and_(Block.blocker_id == b_id, Block.blocked_id == a_id)))))
+    return found
+
+
+def _forget_blocks(session, *_args) -> None:
+    session.info.pop(_MEMO, None)
+
+
+def _forget_blocks_on_flush(session, *_args) -> None:
+    if _MEMO in session.info and any(isinstance(row, Block)
+                                     for row in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_MEMO, None)
+
+
+def _forget_blocks_on_write(state) -> None:
+    if _MEMO in state.session.info and not state.is_select:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", Block.__tablename__) == Block.__tablename__:
+            state.session.info.pop(_MEMO, None)
+
+
+event.listen(Session, "after_rollback", _forget_blocks)
+event.listen(Session, "before_flush", _forget_blocks_on_flush)
+event.listen(Session, "do_orm_execute", _forget_blocks_on_write)
 
 
 def blocked_between(a, b):

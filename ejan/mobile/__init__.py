@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Flask, current_app, has_request_context, request, session, url_for
+from flask.globals import _cv_request
 
 from .. import i18n
 from .render import VIEW_COOKIE, is_lite, page_charset, render, template_set  # noqa: F401  (render: the views use it)
@@ -66,8 +67,12 @@ def init_app(app: Flask) -> None:
 
     @app.url_defaults
     def carry_session(endpoint: str, values: dict) -> None:
-        if endpoint != "static" and session_in_url():
-            values.setdefault(param, session.token)
+        # Runs for every link of every page: the request context is read once, not through the proxies.
+        ctx = _cv_request.get(None)
+        if ctx is None or endpoint == "static" or not ctx.request.device.is_keitai:
+            return
+        if getattr(ctx.session, "in_url", False):
+            values.setdefault(param, ctx.session.token)
 
     @app.after_request
     def remember_view_choice(response):

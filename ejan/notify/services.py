@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from .. import i18n
+from ..dbutil import commit_keeping_loaded
 from ..extensions import db
 from ..members.models import Member
 from ..pagination import Page, paginate
@@ -23,9 +24,12 @@ def queue_mail(to: str, template: str, *, language: str | None = None, **context
 
 
 def unread_count(member: Member) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.member_id == member.id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(unread_count_query(member))
+
+
+def unread_count_query(member: Member):
+    return select(func.count(Notification.id)).where(Notification.member_id == member.id,
+                                                     Notification.read_at.is_(None))
 
 
 def notifications_for(member: Member, page: int, per_page: int) -> Page:
@@ -54,4 +58,4 @@ def mark_all_read(member: Member) -> None:
         .where(Notification.member_id == member.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.session.commit()
+    commit_keeping_loaded()  # called after the page is rendered: nothing shown needs reading again

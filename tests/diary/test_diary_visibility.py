@@ -245,4 +245,7 @@ def test_the_page_rule_and_the_list_rule_agree_for_every_pair(make_member, befri
         listed = set(db.session.scalars(select(DiaryEntry.id).where(services.visible_to(viewer))))
         allowed = {e.id for e in all_entries if services.can_see(viewer, e)}
         assert listed == allowed, viewer.nickname
+        # The lists' own statement, built once with the viewer bound when it runs, says the same.
+        listing, params = services._listing(viewer)
+        assert {e.id for e in db.session.scalars(listing, params)} == allowed, viewer.nickname
     assert not any(services.can_see(None, e) for e in all_entries)

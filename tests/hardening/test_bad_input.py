@@ -88,7 +88,7 @@ def test_an_error_page_after_a_failed_database_statement_still_renders(app, brow
         db.session.expire_all()  # the error page must load the member again, in the same session
         db.session.execute(text("SELECT * FROM no_such_table"))
 
-    monkeypatch.setattr(notify, "unread_count", broken)
+    monkeypatch.setattr(notify, "unread_count_query", broken)  # the home page asks it for its header count
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     response = client.get("/")
     assert response.status_code == 500

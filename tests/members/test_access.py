@@ -93,3 +93,27 @@ def test_diary_does_not_read_the_friendship_tables():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
         assert not any(m.endswith("friends.models") for m in imported), path.name
+
+
+def test_the_block_probes_read_a_pair_once_and_see_this_sessions_own_changes(make_member):
+    """is_blocked_by / is_blocked_between share one read per pair and session; blocking, unblocking
+    (a bulk delete) and a Block added by hand but not yet flushed are all seen at once."""
+    from ejan.members import blocking
+
+    from support import count_queries
+
+    a, b = make_member("甲"), make_member("乙")
+    a_id, b_id = a.id, b.id
+    with count_queries(db.engine) as counter:
+        assert not access.is_blocked_by(a_id, b_id) and not access.is_blocked_between(b_id, a_id)
+        assert not access.is_blocked_by(b_id, a_id)
+    assert len(counter.statements) == 1
+    blocking.block(a, b.id)
+    assert access.is_blocked_by(b.id, a.id) and access.is_blocked_between(a.id, b.id)
+    assert not access.is_blocked_by(a.id, b.id)
+    blocking.unblock(a, b.id)
+    assert not access.is_blocked_between(a.id, b.id)
+    db.session.add(Block(blocker_id=b.id, blocked_id=a.id))
+    assert access.is_blocked_by(a.id, b.id)
+    db.session.rollback()
+    assert not access.is_blocked_by(a.id, b.id)
