@@ -16,7 +16,7 @@ PACKAGE = ROOT / "ejan"
 
 # Kana and kanji: words. Japanese punctuation alone ("、。", the geta 〓) is not a sentence to translate.
 JAPANESE = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
-GETTEXT = {"_", "gettext", "lazy_gettext", "_l", "ngettext", "lazy_ngettext", "pgettext", "npgettext", "N_"}
+GETTEXT = {"_", "gettext", "lazy_gettext", "_l", "ngettext", "lazy_ngettext", "pgettext", "npgettext", "lazy_pgettext", "N_"}
 
 # Whole files whose Japanese is not the site's wording.
 ALLOWED_FILES = {
