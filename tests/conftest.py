@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from ejan import create_app
+from ejan import create_app, microcache
 from ejan.admin import pageviews
 from ejan.extensions import cache, db, limiter
 from ejan.friends.models import Friendship
@@ -150,10 +150,11 @@ def _empty_postgresql(conn, tables: list[str]) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean(app):
-    """Every test starts from empty tables, fresh rate-limit and page-view counters and an empty cache."""
+    """Every test starts from empty tables, fresh rate-limit and page-view counters and empty caches."""
     with app.app_context():
         limiter.reset()
         cache.clear()
+        microcache.clear(app)
         # Views counted by earlier tests would be written in the middle of this one (every 200 views or
         # 30 s), into a statement count or a table the test reads.
         pageviews.reset()

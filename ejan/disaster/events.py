@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import i18n, signals
+from .. import i18n, microcache, signals
 from ..caching import forget, remembered
 from ..clock import utcnow
 from ..errors import Forbidden, Invalid, NotFound, Problems
@@ -64,6 +64,7 @@ def event_for(event_id: int) -> DisasterEvent:
 
 def _changed() -> None:
     forget(SUMMARY_KEY)
+    microcache.clear()  # this worker shows the change at once; the others within the screen's few seconds
 
 
 # --- the rules -----------------------------------------------------------------------------------------------

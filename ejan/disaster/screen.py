@@ -7,20 +7,24 @@ and each base template needs one include line.
 The screen must hold a surge on the city's worst day. Everything on it that is the same for every
 reader (notices, shelter counts, verified reports) is kept a few seconds in the cache as plain
 values; a logged-out reader's whole page is kept too, per template set, language and encoding, so a
-crowd of readers costs a cache read each. A member's page adds three small queries: the check-in counts of their
-friends and of their communities' members, and their own check-in.
+crowd of readers costs a cache read each. A reader who brings no session at all gets that page with
+no session cookie, and the page is marked for the micro-cache in front of Flask (ejan/microcache.py),
+which answers the next such readers for SCREEN_SECONDS without entering the app. A member's page adds
+three small queries: the check-in counts of their friends and of their communities' members, and
+their own check-in.
 """
 from __future__ import annotations
 
 from flask import Flask, current_app, make_response, request, session
 from flask_babel import gettext as _
+from flask.globals import request_ctx
 from flask_login import current_user
 
-from .. import i18n
+from .. import i18n, microcache
 from ..caching import remembered
 from ..extensions import cache
 from ..members import access
-from ..mobile import render
+from ..mobile import render, session_in_url
 from ..mobile.render import page_charset, template_set
 from . import checkins, events, reports
 from .models import DisasterNotice
@@ -79,10 +83,14 @@ def show_screen(summary: dict):
     return render("disaster/screen.html", disaster_screen=True, **shared, **personal)
 
 
+def _common_request() -> bool:
+    return not (set(request.args) - {"view", i18n.PARAM} or session.get("_flashes"))
+
+
 def _guest_page_key(summary: dict) -> str | None:
     """The cache key of a logged-out reader's page, or None when this request's page is not the common one."""
-    if set(request.args) - {"view", i18n.PARAM} or session.get("_flashes"):
-        return None
+    if not _common_request() or session_in_url():
+        return None  # a cookieless keitai's links carry its own session id
     return ":".join(("disaster:guest", str(summary["id"]), request.path, template_set(), i18n.current().code,
                      page_charset(),
                      request.args.get(i18n.PARAM, "")))
@@ -102,16 +110,38 @@ def respond(summary: dict):
     """The disaster screen at / or /disaster/: a logged-out reader's page comes whole from the cache."""
     if current_user.is_authenticated:
         return show_screen(summary)
+    sessionless = _brings_no_session() and _common_request()
+    if sessionless:
+        _issue_no_session()  # before rendering: no link may carry a session id made for this reader
     key = _guest_page_key(summary)
     kept = _cache_get(key) if key else None
     if kept is not None:
         response = make_response(kept[0])
         response.content_type = kept[1]
-        return response
-    response = show_screen(summary)
-    if key:
-        _cache_set(key, (response.get_data(), response.content_type))
+    else:
+        response = show_screen(summary)
+        if key:
+            _cache_set(key, (response.get_data(), response.content_type))
+    if sessionless and key:
+        microcache.keep(SCREEN_SECONDS)
     return response
+
+
+def _brings_no_session() -> bool:
+    return current_app.config["EJAN_SESSION_COOKIE"] not in request.cookies \
+        and current_app.config["EJAN_SESSION_PARAM"] not in request.args
+
+
+def _issue_no_session() -> None:
+    """This page needs no session (no form, nothing personal): a new reader gets no session cookie,
+    so the page stays the same for every reader and their next visits can come from the micro-cache.
+    Flask saves no null session; reading one is harmless, and nothing writes to a guest's. The session
+    interface has no way to say "not needed" (ejan/sessions.py issues a light cookie to every new
+    visitor), so the request context's own slot is swapped; should Flask rename it, the reader gets
+    the cookie as before and the micro-cache, seeing Set-Cookie, simply keeps nothing."""
+    ctx = request_ctx._get_current_object()
+    if hasattr(ctx, "_session"):
+        ctx._session = current_app.session_interface.make_null_session(current_app)
 
 
 def _cache_get(key):
@@ -146,3 +176,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(notice_text)
     app.context_processor(_banner)
     app.before_request(_front_page)
+    microcache.install(app)
