@@ -74,7 +74,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--seed", type=float, metavar="SCALE", help="seed a fresh city of this scale first")
     parser.add_argument("--repeat", type=int, default=10)
-    parser.add_argument("--page", help="only this path of bench/run.py's PAGES, e.g. '/members/{hub}'")
+    parser.add_argument("--page", help="only this path of bench/run.py's PAGES (or DISASTER_PAGES), e.g. "
+                                       "'/members/{hub}'")
     parser.add_argument("--device", default="pc", choices=("pc", "keitai"))
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the page's slowest statements")
     parser.add_argument("--profile", action="store_true", help="cProfile the page's requests")
@@ -86,7 +87,8 @@ def main() -> None:
     targets = run.pick_targets(args.database_url)
     members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
     uas = {"pc": run.PC_UA, "keitai": run.keitai_ua()}
-    pages = [p for p in run.PAGES if args.page is None or (p.path == args.page and p.device == args.device)]
+    known = [*run.PAGES, *(p for p in run.DISASTER_PAGES if p.device in members)]
+    pages = [p for p in known if args.page is None or (p.path == args.page and p.device == args.device)]
     if not pages:
         raise SystemExit(f"{args.page} ({args.device}) is not in bench/run.py's PAGES")
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench",
@@ -95,6 +97,19 @@ def main() -> None:
         engine = db.engine
     logged_in = clients(app, members, uas)
     print(f"targets: {targets}")
+    disaster = any(page in run.DISASTER_PAGES for page in pages)
+    if disaster:  # the seeded event, on for these pages only (this process's cache is fresh: no wait)
+        run.disaster_switch(args.database_url, True, wait=False)
+    try:
+        measure(args, app, engine, pages, targets, logged_in)
+    finally:
+        if disaster:
+            run.disaster_switch(args.database_url, False, wait=False)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def measure(args, app, engine, pages, targets, logged_in) -> None:
     for page in pages:
         path, client = page.path.format(**targets), logged_in[page.device]
         client.get(path)  # first visits write footprints
@@ -116,8 +131,6 @@ def main() -> None:
             explain(engine, statements, top=3)
         if profiler:
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
-    with app.app_context():
-        db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, delete, false, func, literal, or_, select, tr
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..caching import forget
 from ..clock import utcnow
 from ..communities import access as community_access
 from ..dbutil import contains
@@ -114,6 +115,7 @@ def check_in(member: Member, event: DisasterEvent, *, status, comment="", visibi
                 setattr(row, name, value)
         try:
             db.session.commit()
+            _forget_screen(member, event)
             return row
         except IntegrityError:
             db.session.rollback()
@@ -145,6 +147,14 @@ def remove_proxy(member: Member, event: DisasterEvent, checkin_id: int) -> None:
         SafetyCheckIn.id == checkin_id, SafetyCheckIn.member_id == member.id, SafetyCheckIn.person != "",
         SafetyCheckIn.event_id == event.id))
     db.session.commit()
+    _forget_screen(member, event)
+
+
+def _forget_screen(member: Member, event: DisasterEvent) -> None:
+    """The member's next disaster screen shows what they just did, not the counts kept a few seconds."""
+    from .screen import personal_key
+
+    forget(personal_key(event.id, member.id))
 
 
 # --- what the disaster screen counts ------------------------------------------------------------------------

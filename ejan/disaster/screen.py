@@ -7,11 +7,12 @@ and each base template needs one include line.
 The screen must hold a surge on the city's worst day. Everything on it that is the same for every
 reader (notices, shelter counts, verified reports) is kept a few seconds in the cache as plain
 values; a logged-out reader's whole page is kept too, per template set, language and encoding, so a
-crowd of readers costs a cache read each. A reader who brings no session at all gets that page with
+crowd of readers costs a cache read each; a member's own counts are kept a few seconds too, per
+member. A reader who brings no session at all gets that page with
 no session cookie, and the page is marked for the micro-cache in front of Flask (ejan/microcache.py),
-which answers the next such readers for SCREEN_SECONDS without entering the app. A member's page adds
-three small queries: the check-in counts of their friends and of their communities' members, and
-their own check-in.
+which answers the next such readers for SCREEN_SECONDS without entering the app. A member's page adds,
+once per SCREEN_SECONDS, three small queries: the check-in counts of their friends and of their
+communities' members, and their own check-in.
 """
 from __future__ import annotations
 
@@ -71,15 +72,26 @@ def shared_screen(event_id: int) -> dict:
     return remembered(f"disaster:screen:{event_id}", SCREEN_SECONDS, compute)
 
 
+def personal_key(event_id: int, member_id: int) -> str:
+    return f"disaster:personal:{event_id}:{member_id}"
+
+
+def personal_screen(member, event_id: int) -> dict:
+    """A member's counts and own check-ins, kept a few seconds like the rest of the screen (a member
+    reloading in a surge costs a cache read): a friend's check-in shows within SCREEN_SECONDS, the
+    member's own at once (checkins.py forgets this key when they check in)."""
+    def compute():
+        event = events.event_for(event_id)
+        return {"friend_counts": checkins.friend_counts(member, event),
+                "community_counts": checkins.community_counts(member, event),
+                "my_checkins": [{"person": c.person, "status": c.status} for c in checkins.mine(member, event)]}
+    return remembered(personal_key(event_id, member.id), SCREEN_SECONDS, compute)
+
+
 def show_screen(summary: dict):
     """The disaster screen for this request's reader."""
     shared = shared_screen(summary["id"])
-    personal = {}
-    if access.is_active(current_user):
-        event = events.event_for(summary["id"])
-        personal = {"friend_counts": checkins.friend_counts(current_user, event),
-                    "community_counts": checkins.community_counts(current_user, event),
-                    "my_checkins": checkins.mine(current_user, event)}
+    personal = personal_screen(current_user, summary["id"]) if access.is_active(current_user) else {}
     return render("disaster/screen.html", disaster_screen=True, **shared, **personal)
 
 
