@@ -16,10 +16,11 @@ communities' members, and their own check-in.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, make_response, request, session
+from flask import Flask, current_app, make_response, render_template, request, session
 from flask_babel import gettext as _
 from flask.globals import request_ctx
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import i18n, microcache
 from ..caching import remembered
@@ -33,6 +34,7 @@ from .models import DisasterNotice
 SCREEN_SECONDS = 5
 NOTICES_SHOWN = 3
 REPORTS_SHOWN = 5
+FRAGMENTS = ("top", "news")
 
 
 def notice_text(texts: dict) -> dict:
@@ -92,7 +94,20 @@ def show_screen(summary: dict):
     """The disaster screen for this request's reader."""
     shared = shared_screen(summary["id"])
     personal = personal_screen(current_user, summary["id"]) if access.is_active(current_user) else {}
-    return render("disaster/screen.html", disaster_screen=True, **shared, **personal)
+    return render("disaster/screen.html", disaster_screen=True, **shared, **personal,
+                  **{f"screen_{part}": _fragment(part, shared) for part in FRAGMENTS})
+
+
+def _fragment(part: str, shared: dict) -> Markup:
+    """A part of the screen that is the same for every reader, as HTML kept a few seconds per template set and
+    language: rendering it is most of the screen's own cost. Not for a cookieless keitai, whose links carry its
+    session id (and maybe its language): its parts are rendered for it alone."""
+    def compute():
+        return render_template(f"{template_set()}/disaster/_screen_{part}.html", **shared).strip() + "\n"
+    if session_in_url() or i18n.carried():
+        return Markup(compute())
+    key = ":".join(("disaster:fragment", str(shared["event"]["id"]), part, template_set(), i18n.current().code))
+    return Markup(remembered(key, SCREEN_SECONDS, compute))
 
 
 def _common_request() -> bool:
