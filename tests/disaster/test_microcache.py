@@ -245,3 +245,34 @@ def test_the_store_stays_within_its_bounds(clock):
     assert calls.count("/9") == 1  # the newest stays
     _get(middleware, "/0")
     assert calls.count("/0") == 2  # the oldest went first
+
+
+@pytest.mark.parametrize("environ, cacheable", [
+    ({}, True),
+    ({"QUERY_STRING": "lang=pt&view=lite"}, True),
+    ({"HTTP_COOKIE": "ejan_lang=pt; ejan_view=lite"}, True),
+    ({"REQUEST_METHOD": "HEAD"}, False),
+    ({"REQUEST_METHOD": "POST"}, False),
+    ({"QUERY_STRING": "lang=pt&ejs=au.x.y"}, False),
+    ({"QUERY_STRING": "%65js=abc"}, False),  # the same parameter, percent-encoded
+    ({"HTTP_COOKIE": "ejan_session=ac.x.y"}, False),
+    ({"HTTP_COOKIE": "ejan_lang=pt; remember_token=1|abc"}, False),
+    ({"HTTP_COOKIE": "ejan_cookies=1"}, False),
+    ({"HTTP_AUTHORIZATION": "Bearer abc"}, False),
+])
+def test_the_key_leaves_out_every_request_that_may_be_someones(app, environ, cacheable):
+    key = microcache.page_key(app.config)
+    base = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_USER_AGENT": PC_UA}
+    assert (key({**base, **environ}) is not None) == cacheable
+
+
+def test_the_key_tells_apart_what_chooses_the_page(app):
+    key = microcache.page_key(app.config)
+    base = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_USER_AGENT": PC_UA}
+    variants = [{}, {"HTTP_USER_AGENT": phone_ua("au")}, {"HTTP_USER_AGENT": phone_ua("docomo_nocookie")},
+                {"HTTP_ACCEPT_LANGUAGE": "pt-BR"}, {"HTTP_COOKIE": "ejan_lang=en"}, {"HTTP_COOKIE": "ejan_view=lite"},
+                {"QUERY_STRING": "lang=en"}, {"PATH_INFO": "/disaster/"}, {"HTTP_HOST": "other.example"},
+                {"HTTP_X_FORWARDED_PROTO": "https"}, {"wsgi.url_scheme": "https"}]
+    assert len({key({**base, **variant}) for variant in variants}) == len(variants)
+    # Two PCs' browsers are the same device to the site: one page for both.
+    assert key({**base, "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"}) == key(base)

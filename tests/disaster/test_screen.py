@@ -6,7 +6,7 @@ from ejan.disaster import events
 from ejan.extensions import db
 
 from helpers_disaster import FOUR_LANGUAGES, start
-from support import IPHONE_UA, PC_UA, count_queries, html_of, keitai_login, phone_ua
+from support import IPHONE_UA, PC_UA, count_queries, html_of, keitai_login, links, phone_ua, session_token
 
 LANGUAGES = ("ja", "ja@easy", "pt", "en")
 
@@ -107,3 +107,62 @@ def test_the_logged_out_screen_is_kept_a_few_seconds(app, make_member, pc_client
     with count_queries(db.engine) as counter:
         assert "災害情報配信中" in html_of(pc_client.get("/"))
     assert counter.count == 0
+
+
+def test_a_members_screen_costs_the_same_statements_however_many_friends(app, make_member, befriend, browser):
+    """The counts are one statement each whatever the numbers; a reload within the screen's seconds runs none of
+    them (only the session and the member, which every page reads)."""
+    admin = make_member("防災課", role="admin")
+    few, many = make_member("佐藤"), make_member("鈴木")
+    befriend(few, make_member())
+    for _ in range(12):
+        befriend(many, make_member())
+    start(admin)
+    browser().get("/")  # the banner's summary and the screen's shared part, already in the cache
+    counted = {}
+    for member in (few, many):
+        client = browser(member)
+        with count_queries(db.engine) as first:
+            assert "マイフレンド: 未確認" in html_of(client.get("/"))
+        with count_queries(db.engine) as again:
+            client.get("/")
+        counted[member.nickname] = (first.count, again.count)
+    assert counted["佐藤"] == counted["鈴木"]
+    first, again = counted["佐藤"]
+    assert again <= first - 3, counted
+
+
+def test_a_members_own_checkin_shows_at_once_and_a_friends_within_seconds(app, make_member, befriend, browser):
+    from ejan.disaster import checkins
+    from ejan.extensions import cache
+
+    admin = make_member("防災課", role="admin")
+    sato, suzuki = make_member("佐藤"), make_member("鈴木")
+    befriend(sato, suzuki)
+    event = start(admin)
+    client = browser(sato)
+    assert "まだ安否を登録していません" in html_of(client.get("/"))
+    checkins.check_in(suzuki, event, status="safe")
+    checkins.check_in(sato, event, status="home")
+    page = html_of(client.get("/"))
+    assert "あなた: 自宅にいます" in page and "マイフレンド: 無事 1" in page  # theirs forgot the kept counts
+    checkins.check_in(suzuki, event, status="rescue")
+    assert "マイフレンド: 無事 1" in html_of(client.get("/"))  # a friend's change: kept a few seconds
+    cache.clear()  # ... which have passed
+    assert "救助が必要 1" in html_of(client.get("/"))
+
+
+def test_a_cookieless_keitais_screen_carries_its_own_session_and_nobody_elses(app, make_member, browser, keitai):
+    start(make_member("防災課", role="admin"))
+    tokens = []
+    for member in (make_member("佐藤"), make_member("鈴木")):
+        phone = keitai("docomo_nocookie")  # its session travels in every link
+        landing = keitai_login(phone, member)
+        page = html_of(phone.get(landing))
+        assert "マイフレンド" in page and "/disaster/checkin?ejs=" in page
+        mine = {session_token(link) for link in links(page, "ejs=")}
+        assert mine == {session_token(landing)}, mine
+        tokens.append(mine)
+    assert tokens[0] != tokens[1]
+    for reader in (browser(make_member("田中")), browser()):
+        assert "ejs=" not in html_of(reader.get("/"))
