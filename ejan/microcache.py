@@ -28,7 +28,6 @@ import logging
 import re
 import secrets
 import time
-from functools import lru_cache
 from threading import Lock
 from typing import Callable, Hashable, Iterable, NamedTuple
 from urllib.parse import parse_qsl
@@ -78,7 +77,6 @@ def page_key(config) -> Callable[[dict], Hashable | None]:
 
     varying = (i18n.COOKIE, VIEW_COOKIE)  # they choose the language and the template set: part of the key
     session_param = config["EJAN_SESSION_PARAM"]
-    device = lru_cache(maxsize=1024)(detect)
 
     def key(environ: dict) -> Hashable | None:
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
@@ -95,7 +93,7 @@ def page_key(config) -> Callable[[dict], Hashable | None]:
             cookies = tuple(jar.get(name) for name in varying)
         return (environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_PROTO"),
                 environ.get("HTTP_X_FORWARDED_HOST"), environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
-                query, device(environ.get("HTTP_USER_AGENT")), environ.get("HTTP_ACCEPT_LANGUAGE"), cookies)
+                query, detect(environ.get("HTTP_USER_AGENT")), environ.get("HTTP_ACCEPT_LANGUAGE"), cookies)
 
     return key
 

@@ -17,8 +17,8 @@ communities' members, and their own check-in.
 from __future__ import annotations
 
 from flask import Flask, current_app, make_response, render_template, request, session
-from flask_babel import gettext as _
 from flask.globals import request_ctx
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 

@@ -158,6 +158,7 @@ def test_the_screen_goes_when_the_event_ends(app, make_member, kept, clock):
 def test_every_answer_leaves_its_log_line(app, make_member, kept, caplog):
     start(make_member("防災課", role="admin"))
     guest(app).get("/?lang=en")
+    caplog.clear()
     with caplog.at_level(logging.INFO, logger="ejan.request"):
         guest(app).get("/?lang=en")
     lines = [r for r in caplog.records if r.name == "ejan.request"]
