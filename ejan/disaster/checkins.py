@@ -150,11 +150,14 @@ def remove_proxy(member: Member, event: DisasterEvent, checkin_id: int) -> None:
     _forget_screen(member, event)
 
 
+def screen_key(event_id: int, member_id: int) -> str:
+    """Where the disaster screen (screen.py) keeps a member's counts and own check-ins for a few seconds."""
+    return f"disaster:personal:{event_id}:{member_id}"
+
+
 def _forget_screen(member: Member, event: DisasterEvent) -> None:
     """The member's next disaster screen shows what they just did, not the counts kept a few seconds."""
-    from .screen import personal_key
-
-    forget(personal_key(event.id, member.id))
+    forget(screen_key(event.id, member.id))
 
 
 # --- what the disaster screen counts ------------------------------------------------------------------------

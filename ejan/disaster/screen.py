@@ -74,10 +74,6 @@ def shared_screen(event_id: int) -> dict:
     return remembered(f"disaster:screen:{event_id}", SCREEN_SECONDS, compute)
 
 
-def personal_key(event_id: int, member_id: int) -> str:
-    return f"disaster:personal:{event_id}:{member_id}"
-
-
 def personal_screen(member, event_id: int) -> dict:
     """A member's counts and own check-ins, kept a few seconds like the rest of the screen (a member
     reloading in a surge costs a cache read): a friend's check-in shows within SCREEN_SECONDS, the
@@ -87,7 +83,7 @@ def personal_screen(member, event_id: int) -> dict:
         return {"friend_counts": checkins.friend_counts(member, event),
                 "community_counts": checkins.community_counts(member, event),
                 "my_checkins": [{"person": c.person, "status": c.status} for c in checkins.mine(member, event)]}
-    return remembered(personal_key(event_id, member.id), SCREEN_SECONDS, compute)
+    return remembered(checkins.screen_key(event_id, member.id), SCREEN_SECONDS, compute)
 
 
 def show_screen(summary: dict):
