@@ -47,13 +47,14 @@ def _load_features(app: Flask):
 
 
 def _configure_extensions(app: Flask, features) -> None:
-    from . import i18n, mobile, request_size, security, sessions, static_files
+    from . import dbutil, i18n, mobile, request_size, security, sessions, static_files
     from .extensions import cache, csrf, db, limiter, login_manager, migrate
     from .features import task_modules
     from .tasks import init_celery
 
     request_size.init_app(app)
     db.init_app(app)
+    dbutil.tune_engine(app)
     cache.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
