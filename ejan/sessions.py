@@ -82,9 +82,12 @@ class DbSession(CallbackDict, SessionMixin):
         self.replaced_token: str | None = None  # dies when the response is saved
         self.retiring_token: str | None = None  # rotated: works for a short grace, leading here
         self.member = None  # the member read with a stored session's row (see _row)
+        self.unneeded = False  # see issue_none()
 
     @property
     def in_url(self) -> bool:
+        if self.unneeded and self.light:
+            return False
         return self.transport == URL or (self.light and self.light_in_url)
 
     def regenerate(self, transport: str | None = None) -> None:
@@ -176,6 +179,8 @@ class DbSessionInterface(SessionInterface):
         return row
 
     def save_session(self, app: Flask, sess: DbSession, response) -> None:
+        if sess.unneeded and sess.light:
+            return  # issue_none(): a new reader's light session was never shown, so it is not sent either
         cookie_name = app.config["EJAN_SESSION_COOKIE"]
         lifetime = timedelta(days=app.config["EJAN_SESSION_DAYS"])
         now = utcnow()
@@ -287,6 +292,16 @@ def _member_id(sess: DbSession) -> int | None:
 
 def _agent_hash(req) -> str:
     return _hash(req.headers.get("User-Agent", ""))
+
+
+def issue_none() -> None:
+    """The page being built needs no session (nothing personal, no form): a reader who brought none gets
+    none, neither a cookie nor a token in the links, so the page is the same for every such reader and a
+    cache in front of the app may keep it (ejan/microcache.py). Call it before rendering. A session
+    that gets written to after all becomes an ordinary one and is sent as usual."""
+    sess = session._get_current_object()
+    if isinstance(sess, DbSession) and sess.new and sess.light:
+        sess.unneeded = True
 
 
 def regenerate() -> None:

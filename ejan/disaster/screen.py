@@ -17,12 +17,11 @@ communities' members, and their own check-in.
 from __future__ import annotations
 
 from flask import Flask, current_app, make_response, render_template, request, session
-from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from .. import i18n, microcache
+from .. import i18n, microcache, sessions
 from ..caching import remembered
 from ..extensions import cache
 from ..members import access
@@ -135,7 +134,7 @@ def respond(summary: dict):
         return show_screen(summary)
     sessionless = _brings_no_session() and _common_request()
     if sessionless:
-        _issue_no_session()  # before rendering: no link may carry a session id made for this reader
+        sessions.issue_none()  # before rendering: no link may carry a session id made for this reader
     key = _guest_page_key(summary)
     kept = _cache_get(key) if key else None
     if kept is not None:
@@ -153,18 +152,6 @@ def respond(summary: dict):
 def _brings_no_session() -> bool:
     return current_app.config["EJAN_SESSION_COOKIE"] not in request.cookies \
         and current_app.config["EJAN_SESSION_PARAM"] not in request.args
-
-
-def _issue_no_session() -> None:
-    """This page needs no session (no form, nothing personal): a new reader gets no session cookie,
-    so the page stays the same for every reader and their next visits can come from the micro-cache.
-    Flask saves no null session; reading one is harmless, and nothing writes to a guest's. The session
-    interface has no way to say "not needed" (ejan/sessions.py issues a light cookie to every new
-    visitor), so the request context's own slot is swapped; should Flask rename it, the reader gets
-    the cookie as before and the micro-cache, seeing Set-Cookie, simply keeps nothing."""
-    ctx = request_ctx._get_current_object()
-    if hasattr(ctx, "_session"):
-        ctx._session = current_app.session_interface.make_null_session(current_app)
 
 
 def _cache_get(key):
