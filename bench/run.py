@@ -383,7 +383,13 @@ def main() -> None:
     # Beyond the city's settings: quiet logs, and no control socket, which a second run would share.
     gunicorn = [str(Path(sys.executable).with_name("gunicorn")), *GUNICORN, "--bind", f"127.0.0.1:{port}",
                 "--log-level", "warning", "--no-control-socket", "--chdir", str(ROOT), "bench.wsgi_bench:app"]
-    server = subprocess.Popen(gunicorn, env=env, start_new_session=True)
+    # The site logs one line per request (ejan/ops), as in production: hundreds of thousands under wrk, so
+    # they go to a file of their own rather than into the table's output.
+    server_log = ROOT / "instance" / "bench-gunicorn.log"
+    server_log.parent.mkdir(exist_ok=True)
+    server = subprocess.Popen(gunicorn, env=env, start_new_session=True, stdout=server_log.open("wb"),
+                              stderr=subprocess.STDOUT)
+    print(f"gunicorn's log: {server_log}", flush=True)
     results, script = [], None
     try:
         wait_for(port)
