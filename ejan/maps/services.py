@@ -56,12 +56,15 @@ def visible_to(viewer: Member | None):
         return false()
     if viewer.is_admin:
         return Pin.id.isnot(None)
-    return or_(
-        Pin.author_id == viewer.id,
-        and_(
-            or_(Pin.hidden_at.is_(None), community_access.run_by(viewer.id, Pin.community_id)),
-            or_(Pin.category == SHELTER,
-                and_(access.active_member(Pin.author_id), ~access.blocked_between(viewer.id, Pin.author_id))),
+    # "The author is active" is its own factor (the viewer, author of their own pins, is active), and
+    # asked as "not one of the few inactive members": it stays inside an OR with the shelters, where
+    # PostgreSQL hashes what the subquery yields, and that is now a few hundred rows, not every member.
+    return and_(
+        or_(Pin.category == SHELTER, access.no_inactive_member(Pin.author_id)),
+        or_(
+            Pin.author_id == viewer.id,
+            and_(or_(Pin.hidden_at.is_(None), community_access.run_by(viewer.id, Pin.community_id)),
+                 or_(Pin.category == SHELTER, ~access.blocked_between(viewer.id, Pin.author_id))),
         ),
     )
 
@@ -357,15 +360,18 @@ def pins_in(viewer: Member | None, where: PinFilter, *, after: int | None, per_p
     return rows, (rows[-1].id if more else None)
 
 
-NEAR_DEGREES = 0.02  # about 2.2 km: the first circle the nearest-first list looks in
+# The circles the nearest-first list looks in, smallest first: about 550 m (a few hundred pins by the
+# station, so the visibility check runs on those only), then about 2.2 km.
+NEAR_DEGREES = (0.005, 0.02)
 
 
 def pin_list(viewer: Member | None, where: PinFilter, page: int, per_page: int,
              near: tuple[float, float] | None = None) -> Page:
     """The keitai list: nearest first from `near`, else from the middle of the district's pins, else newest.
 
-    Nearest first looks inside a small circle first, where the lat/lon index finds the candidates;
-    only when the circle cannot fill the page does it order the whole city (one more query)."""
+    Nearest first looks inside small circles first, where the lat/lon index finds the candidates;
+    only when a circle cannot fill the page does it look in the next, then order the whole city
+    (one more query each)."""
     stmt = select(Pin).where(_filtered(viewer, where))
     if near is None and where.district:
         centre = db.session.execute(select(func.avg(Pin.lat), func.avg(Pin.lon))
@@ -379,10 +385,13 @@ def pin_list(viewer: Member | None, where: PinFilter, page: int, per_page: int,
     squeeze = math.cos(math.radians(lat))
     distance = (Pin.lat - lat) * (Pin.lat - lat) + (Pin.lon - lon) * (Pin.lon - lon) * squeeze * squeeze
     ordered = stmt.order_by(distance, Pin.id)
-    # Every pin inside the circle is nearer than every pin outside it, so while the circle fills the
-    # page (and one more row), its page is the city's page.
-    width = NEAR_DEGREES / max(squeeze, 0.01)
-    circle = paginate(ordered.where(Pin.lat.between(lat - NEAR_DEGREES, lat + NEAR_DEGREES),
-                                    Pin.lon.between(lon - width, lon + width),
-                                    distance < NEAR_DEGREES * NEAR_DEGREES), page, per_page)
-    return circle if circle.has_next else paginate(ordered, page, per_page)
+    # Every pin inside a circle is nearer than every pin outside it, so when a circle fills the page
+    # (and one more row), its page is the city's page.
+    for radius in NEAR_DEGREES:
+        width = radius / max(squeeze, 0.01)
+        circle = paginate(ordered.where(Pin.lat.between(lat - radius, lat + radius),
+                                        Pin.lon.between(lon - width, lon + width),
+                                        distance < radius * radius), page, per_page)
+        if circle.has_next:
+            return circle
+    return paginate(ordered, page, per_page)
