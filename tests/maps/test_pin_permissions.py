@@ -101,13 +101,17 @@ def test_an_admin_shows_a_hidden_pin_again(cast, browser):
 
 
 def test_the_rule_and_its_sql_twin_agree(cast, make_member, make_pin):
-    suspended_author = make_member("停止中")
+    suspended_author, left_author = make_member("停止中"), make_member("退会")
     blocked = make_member("ブロック")
     pins = [cast["pin"], make_pin(cast["member"], "川の危険箇所", category="hazard"),
             make_pin(suspended_author, "古い店"), make_pin(blocked, "ブロックされた人のピン"),
             make_pin(cast["admin"], "避難所：城北小", category="shelter", shelter_status="open"),
-            make_pin(cast["author"], "隠れたピン", hidden_at=utcnow())]
-    suspended_author.status = "suspended"
+            make_pin(cast["author"], "隠れたピン", hidden_at=utcnow()),
+            # shelters stay whoever set them; a member who left is inactive like a suspended one
+            make_pin(suspended_author, "避難所：旧登録", category="shelter"),
+            make_pin(suspended_author, "避難所：非表示", category="shelter", hidden_at=utcnow()),
+            make_pin(left_author, "退会した人のピン"), make_pin(blocked, "避難所：ブロック", category="shelter")]
+    suspended_author.status, left_author.status = "suspended", "left"
     db.session.commit()
     blocking.block(cast["member"], blocked.id)
     viewers = [cast[r] for r in ROLES] + [suspended_author, blocked]
