@@ -39,6 +39,7 @@ def test_active_and_suspended_agree_with_their_sql(cast):
     everyone = list(cast.values())
     assert ids_where(access.active()) == {m.id for m in everyone if access.is_active(m)}
     assert ids_where(access.active_member(Member.id)) == {m.id for m in everyone if access.is_active(m)}
+    assert ids_where(access.no_inactive_member(Member.id)) == {m.id for m in everyone if access.is_active(m)}
     assert ids_where(access.suspended()) == {m.id for m in everyone if access.is_suspended(m)}
     assert {m.nickname for m in everyone if not access.is_active(m)} == {"停止中"}
     assert not access.is_active(None) and not access.is_active(AnonymousUserMixin())
