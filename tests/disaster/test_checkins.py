@@ -70,6 +70,21 @@ def test_friend_counts_show_statuses_and_the_unchecked(people, make_member, befr
     assert checkins.friend_counts(AnonymousUserMixin(), event) == {}
 
 
+@pytest.mark.parametrize("viewer", list(EXPECTED))
+def test_a_suspended_posters_checkin_is_seen_by_staff_only_on_every_path(people, viewer):
+    from ejan.members import services as member_services
+
+    event, poster = people["event"], people["self"]
+    checkin = checkins.check_in(poster, event, status="safe", visibility="communities")
+    assert member_services.suspend(people["admin"], poster, "通報による停止")
+    db.session.expire_all()
+    who = people[viewer]
+    expected = viewer in ("admin", "self") and who.status == "active"
+    assert checkins.can_see(who, checkin) is expected
+    listed = db.session.query(SafetyCheckIn).filter(checkins.visible_to(who)).all()
+    assert (checkin in listed) is expected
+
+
 # viewer -> the poster's check-in counted on their community line, by the poster's visibility
 COMMUNITY_LINE = {
     "self": set(), "friend": set(), "community_member": {"communities"}, "stranger": set(),
