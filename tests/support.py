@@ -6,6 +6,7 @@ import os
 import html as htmllib
 import re
 import threading
+import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -216,3 +217,18 @@ def at_the_same_moment(app, monkeypatch, target, name: str, work, *, when=lambda
     assert not errors, errors
     assert len(met) == 2, "both must have passed the check before either wrote"
     return results, caught
+
+
+# --- waiting for another process --------------------------------------------------------------------
+
+def wait_until(predicate, seconds: float = 30.0, step: float = 0.05) -> bool:
+    """Poll `predicate` until it holds; False once `seconds` have gone by without it.
+
+    A limit on how long a test waits for a worker, a server or a mail to arrive before it gives up
+    and fails with its own message; never a measure of speed (bench/ measures speed)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return bool(predicate())

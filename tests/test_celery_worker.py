@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import os
-import time
 import uuid
 
 import pytest
 import redis
 
 from ejan.extensions import celery
+
+from support import wait_until
 
 BROKER = os.environ.get("EJAN_TEST_BROKER_URL")
 pytestmark = pytest.mark.skipif(not BROKER, reason="EJAN_TEST_BROKER_URL not set: Celery runs eagerly")
@@ -35,21 +36,12 @@ def worker(app):
         broker.close()
 
 
-def _wait_for(predicate, seconds: float = 30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_invitation_mail_travels_through_redis_and_a_worker(worker, client, make_member, login, mailbox):
     sato = make_member("佐藤")
     login(client, sato)
     response = client.post("/invitations", data={"email": "neighbour@example.jp", "message": "お茶会の写真を見てね"})
     assert response.status_code == 302
     # The request returned before delivery: the worker, not the web process, sends it.
-    assert _wait_for(lambda: mailbox.to("neighbour@example.jp")), "the worker never delivered the invitation"
+    assert wait_until(lambda: mailbox.to("neighbour@example.jp")), "the worker never delivered the invitation"
     body = mailbox.text_of(mailbox.to("neighbour@example.jp")[0])
     assert "お茶会の写真を見てね" in body and "http://ejan.test/join/" in body

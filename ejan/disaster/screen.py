@@ -23,7 +23,6 @@ from markupsafe import Markup
 
 from .. import i18n, microcache, sessions
 from ..caching import remembered
-from ..extensions import cache
 from ..members import access
 from ..mobile import render, session_in_url
 from ..mobile.render import page_charset, template_set
@@ -136,37 +135,23 @@ def respond(summary: dict):
     if sessionless:
         sessions.issue_none()  # before rendering: no link may carry a session id made for this reader
     key = _guest_page_key(summary)
-    kept = _cache_get(key) if key else None
-    if kept is not None:
-        response = make_response(kept[0])
-        response.content_type = kept[1]
-    else:
-        response = show_screen(summary)
-        if key:
-            _cache_set(key, (response.get_data(), response.content_type))
-    if sessionless and key:
+    if key is None:
+        return show_screen(summary)
+    body, content_type = remembered(key, SCREEN_SECONDS, lambda: _page_bytes(show_screen(summary)))
+    response = make_response(body)
+    response.content_type = content_type
+    if sessionless:
         microcache.keep(SCREEN_SECONDS)
     return response
+
+
+def _page_bytes(response) -> tuple[bytes, str]:
+    return response.get_data(), response.content_type
 
 
 def _brings_no_session() -> bool:
     return current_app.config["EJAN_SESSION_COOKIE"] not in request.cookies \
         and current_app.config["EJAN_SESSION_PARAM"] not in request.args
-
-
-def _cache_get(key):
-    try:
-        return cache.get(key)
-    except Exception:  # a cache that does not answer costs a render, never an error page
-        current_app.logger.warning("cache get %s failed", key, exc_info=True)
-        return None
-
-
-def _cache_set(key, value) -> None:
-    try:
-        cache.set(key, value, timeout=SCREEN_SECONDS)
-    except Exception:
-        current_app.logger.warning("cache set %s failed", key, exc_info=True)
 
 
 def _banner() -> dict:

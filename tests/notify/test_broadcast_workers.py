@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from ejan.notify.models import Delivery
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.mail_workers import start_sink, start_worker, stop_worker  # noqa: E402
+from support import wait_until  # noqa: E402
 
 BROKER = os.environ.get("EJAN_TEST_BROKER_URL")
 pytestmark = pytest.mark.skipif(not BROKER, reason="EJAN_TEST_BROKER_URL not set: Celery runs eagerly")
@@ -98,15 +98,6 @@ def workers(app, sink, tmp_path):
             print(f"--- {path.name}\n{text[-4000:]}")
 
 
-def _wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
 def _all_sent() -> bool:
     db.session.rollback()  # see the workers' commits
     left = db.session.scalar(select(func.count(Delivery.id)).where(
@@ -138,7 +129,7 @@ def test_a_broadcast_to_2000_members_sends_exactly_one_mail_each(city, sink, wor
     workers("w2")
     notify(Audience(everyone=True), "official_notice", PAYLOAD)
 
-    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 180), _state(counting)
+    assert wait_until(lambda: counting.recipients() == MEMBERS and _all_sent(), 180), _state(counting)
     assert set(counting.by_recipient) == city
     assert counting.duplicates() == {}
     assert counting.accepted == MEMBERS
@@ -150,7 +141,7 @@ def test_a_mail_server_refusing_for_a_while_still_ends_with_one_mail_each(city, 
     workers("w1")
     notify(Audience(everyone=True), "disaster_broadcast", PAYLOAD)
 
-    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 240), _state(counting)
+    assert wait_until(lambda: counting.recipients() == MEMBERS and _all_sent(), 240), _state(counting)
     assert counting.refused > 0
     assert counting.duplicates() == {}
     assert set(counting.by_recipient) == city
@@ -160,12 +151,12 @@ def test_a_worker_killed_mid_broadcast_and_restarted_reaches_everyone(city, sink
     _controller, counting = sink
     first = workers("w1")
     notify(Audience(everyone=True), "disaster_broadcast", PAYLOAD)
-    assert _wait_for(lambda: counting.accepted >= 400, 120), "the first worker never got going: " + _state(counting)
+    assert wait_until(lambda: counting.accepted >= 400, 120), "the first worker never got going: " + _state(counting)
     stop_worker(first, kill=True)  # SIGKILL: no warm shutdown, its claimed rows and task stay in flight
     at_kill = counting.accepted
     workers("w2")
 
-    assert _wait_for(lambda: counting.recipients() == MEMBERS and _all_sent(), 240), _state(counting)
+    assert wait_until(lambda: counting.recipients() == MEMBERS and _all_sent(), 240), _state(counting)
     twice = counting.duplicates()
     print(f"\nkilled after {at_kill} mails; {len(twice)} members mailed twice (those in flight)")
     assert set(counting.by_recipient) == city

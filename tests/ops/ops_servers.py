@@ -8,11 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from support import wait_until  # noqa: F401  (the ops tests wait for their servers with it)
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -30,15 +31,6 @@ def answers(port: int) -> bool:
             return True
     except OSError:
         return False
-
-
-def wait_until(predicate, seconds: float = 30.0, step: float = 0.1) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 def get(url: str, headers: dict | None = None, timeout: float = 10):
