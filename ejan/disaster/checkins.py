@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, delete, false, func, literal, or_, select, tr
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from .. import microcache
 from ..caching import forget
 from ..clock import utcnow
 from ..communities import access as community_access
@@ -158,8 +159,10 @@ def screen_key(event_id: int, member_id: int) -> str:
 
 
 def _forget_screen(member: Member, event: DisasterEvent) -> None:
-    """The member's next disaster screen shows what they just did, not the counts kept a few seconds."""
+    """The member's next disaster screen shows what they just did, not the counts kept a few seconds (nor, in
+    this process, a page kept for their browser; other processes see the form's new cookie instead)."""
     forget(screen_key(event.id, member.id))
+    microcache.forget_member(member.id)
 
 
 # --- what the disaster screen counts ------------------------------------------------------------------------

@@ -12,7 +12,8 @@ member. A reader who brings no session at all gets that page with
 no session cookie, and the page is marked for the micro-cache in front of Flask (ejan/microcache.py),
 which answers the next such readers for SCREEN_SECONDS without entering the app. A member's page adds,
 once per SCREEN_SECONDS, three small queries: the check-in counts of their friends and of their
-communities' members, and their own check-in.
+communities' members, and their own check-in; the micro-cache keeps the member's whole page for their
+own browser too, so a member reloading costs nothing until it runs out or they send a form.
 """
 from __future__ import annotations
 
@@ -130,7 +131,13 @@ def _front_page():
 def respond(summary: dict):
     """The disaster screen at / or /disaster/: a logged-out reader's page comes whole from the cache."""
     if current_user.is_authenticated:
-        return show_screen(summary)
+        # A member reloading in the surge is answered in front of Flask for a few seconds, from a copy kept
+        # for their browser alone; a check-in (a form) gives their browser a new key (microcache.WRITE_COOKIE).
+        own = _common_request() and not session_in_url()
+        response = show_screen(summary)
+        if own:
+            microcache.keep(SCREEN_SECONDS, member_id=current_user.id)
+        return response
     sessionless = _brings_no_session() and _common_request()
     if sessionless:
         sessions.issue_none()  # before rendering: no link may carry a session id made for this reader

@@ -176,4 +176,6 @@ def test_the_disaster_screen_answers_on_the_seeded_city_logged_out_and_in(city_u
     finally:
         run.disaster_switch(city_url, False, wait=False)
     assert counts["guest", "/disaster/"] == 0  # the logged-out page comes whole from the cache
-    assert 0 < counts["pc", "/disaster/"] <= 6
+    # A member reloading gets the page kept a few seconds for their own browser (ejan/microcache.py); what a
+    # member's first load costs is counted in tests/disaster/test_screen.py.
+    assert counts["pc", "/disaster/"] == counts["keitai", "/disaster/"] == 0

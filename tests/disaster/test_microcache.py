@@ -1,6 +1,6 @@
-"""The logged-out disaster screen answered in front of Flask (ejan/microcache.py): the same bytes Flask
-would send, per device and language, never to a member, never a response that sets a cookie, for a
-few seconds only."""
+"""The disaster screen answered in front of Flask (ejan/microcache.py): the logged-out page, the same bytes
+Flask would send, per device and language, never to a member; a member's own page, only to their own
+browser until it sends a form; never a response that sets a cookie; for a few seconds only."""
 import logging
 
 import pytest
@@ -241,30 +241,47 @@ def test_the_store_stays_within_its_bounds(clock):
     middleware = microcache.MicroCache(wsgi, _key, max_entries=3, max_bytes=8 * 250)
     for n in range(10):
         _get(middleware, f"/{n}")
-    assert len(middleware) <= 3 and middleware._bytes <= 250 * 8
+    assert len(middleware) <= 3 and middleware.shared.bytes <= 250 * 8
     _get(middleware, "/9")
     assert calls.count("/9") == 1  # the newest stays
     _get(middleware, "/0")
     assert calls.count("/0") == 2  # the oldest went first
 
 
-@pytest.mark.parametrize("environ, cacheable", [
-    ({}, True),
-    ({"QUERY_STRING": "lang=pt&view=lite"}, True),
-    ({"HTTP_COOKIE": "ejan_lang=pt; ejan_view=lite"}, True),
-    ({"REQUEST_METHOD": "HEAD"}, False),
-    ({"REQUEST_METHOD": "POST"}, False),
-    ({"QUERY_STRING": "lang=pt&ejs=au.x.y"}, False),
-    ({"QUERY_STRING": "%65js=abc"}, False),  # the same parameter, percent-encoded
-    ({"HTTP_COOKIE": "ejan_session=ac.x.y"}, False),
-    ({"HTTP_COOKIE": "ejan_lang=pt; remember_token=1|abc"}, False),
-    ({"HTTP_COOKIE": "ejan_cookies=1"}, False),
-    ({"HTTP_AUTHORIZATION": "Bearer abc"}, False),
+@pytest.mark.parametrize("environ, kind", [
+    ({}, "everyone's"),
+    ({"QUERY_STRING": "lang=pt&view=lite"}, "everyone's"),
+    ({"HTTP_COOKIE": "ejan_lang=pt; ejan_view=lite"}, "everyone's"),
+    ({"HTTP_COOKIE": "ejan_session=ac.x.y"}, "this browser's"),
+    ({"HTTP_COOKIE": "ejan_lang=pt; ejan_session=x; ejan_wrote=y; ejan_cookies=1"}, "this browser's"),
+    ({"REQUEST_METHOD": "HEAD"}, None),
+    ({"REQUEST_METHOD": "POST"}, None),
+    ({"REQUEST_METHOD": "POST", "HTTP_COOKIE": "ejan_session=ac.x.y"}, None),
+    ({"QUERY_STRING": "lang=pt&ejs=au.x.y"}, None),
+    ({"QUERY_STRING": "%65js=abc"}, None),  # the same parameter, percent-encoded
+    ({"QUERY_STRING": "ejs=abc", "HTTP_COOKIE": "ejan_session=ac.x.y"}, None),
+    ({"HTTP_COOKIE": "ejan_session="}, None),
+    ({"HTTP_COOKIE": "ejan_lang=pt; remember_token=1|abc"}, None),
+    ({"HTTP_COOKIE": "ejan_cookies=1"}, None),
+    ({"HTTP_COOKIE": "ejan_wrote=abc"}, None),
+    ({"HTTP_AUTHORIZATION": "Bearer abc"}, None),
+    ({"HTTP_AUTHORIZATION": "Bearer abc", "HTTP_COOKIE": "ejan_session=ac.x.y"}, None),
 ])
-def test_the_key_leaves_out_every_request_that_may_be_someones(app, environ, cacheable):
+def test_the_key_leaves_out_every_request_that_may_be_someones(app, environ, kind):
     key = microcache.page_key(app.config)
     base = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_USER_AGENT": PC_UA}
-    assert (key({**base, **environ}) is not None) == cacheable
+    found = key({**base, **environ})
+    assert {None: None, False: "everyone's", True: "this browser's"}[
+        None if found is None else isinstance(found, microcache.Personal)] == kind
+
+
+def test_a_browsers_key_holds_each_of_its_cookies(app):
+    key = microcache.page_key(app.config)
+    base = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_USER_AGENT": PC_UA}
+    cookies = ["ejan_session=a", "ejan_session=b", "ejan_session=a; ejan_wrote=1", "ejan_session=a; ejan_wrote=2",
+               "ejan_session=a; ejan_lang=en", "ejan_session=a; remember_token=1|x"]
+    assert len({key({**base, "HTTP_COOKIE": c}) for c in cookies}) == len(cookies)
+    assert key({**base, "HTTP_COOKIE": "ejan_wrote=1; ejan_session=a"}) == key({**base, "HTTP_COOKIE": cookies[2]})
 
 
 def test_the_key_tells_apart_what_chooses_the_page(app):
@@ -277,3 +294,134 @@ def test_the_key_tells_apart_what_chooses_the_page(app):
     assert len({key({**base, **variant}) for variant in variants}) == len(variants)
     # Two PCs' browsers are the same device to the site: one page for both.
     assert key({**base, "HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"}) == key(base)
+
+
+# --- a member's own page, for their own browser -----------------------------------------------------------
+
+def _member_tiny(member_id=7):
+    calls = []
+
+    def wsgi(environ, start_response):
+        calls.append(environ.get("HTTP_COOKIE"))
+        environ[microcache.ENVIRON_KEY] = microcache.Wish(5, "tiny", member_id)
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [f"page of {environ.get('HTTP_COOKIE')}".encode()]
+
+    return wsgi, calls
+
+
+def _personal_key(environ):
+    cookie = environ.get("HTTP_COOKIE")
+    return microcache.Personal((environ["PATH_INFO"], cookie)) if cookie else environ["PATH_INFO"]
+
+
+def test_a_members_page_is_kept_only_under_a_browsers_key():
+    wsgi, calls = _member_tiny()
+    middleware = microcache.MicroCache(wsgi, _personal_key)
+    assert _get(middleware, HTTP_COOKIE="s=1")[2] == b"page of s=1"
+    assert _get(middleware, HTTP_COOKIE="s=1")[2] == b"page of s=1"
+    assert _get(middleware, HTTP_COOKIE="s=2")[2] == b"page of s=2"
+    assert calls == ["s=1", "s=2"]
+    _get(middleware), _get(middleware)  # a member's page asked without a session is never kept
+    assert calls == ["s=1", "s=2", None, None] and len(middleware.shared.kept) == 0
+    everyones, calls = _tiny()
+    middleware = microcache.MicroCache(everyones, _personal_key)
+    _get(middleware, HTTP_COOKIE="s=1"), _get(middleware, HTTP_COOKIE="s=1")  # everyone's page is not a browser's
+    assert calls == ["/", "/"] and len(middleware) == 0
+
+
+def test_a_crowd_of_members_never_pushes_out_the_page_for_everyone(clock):
+    everyones, _ = _tiny()
+    members, _ = _member_tiny()
+
+    def wsgi(environ, start_response):
+        return (members if environ.get("HTTP_COOKIE") else everyones)(environ, start_response)
+
+    middleware = microcache.MicroCache(wsgi, _personal_key, max_entries=3, personal_max_entries=5)
+    _get(middleware)
+    for n in range(50):
+        _get(middleware, HTTP_COOKIE=f"s={n}")
+    assert len(middleware.personal.kept) <= 5 and len(middleware.shared.kept) == 1
+
+
+@pytest.fixture
+def flood(make_member, befriend):
+    admin = make_member("防災課", role="admin")
+    sato, suzuki = make_member("佐藤"), make_member("鈴木")
+    befriend(sato, suzuki)
+    return {"event": start(admin), "sato": sato, "suzuki": suzuki, "admin": admin}
+
+
+def test_a_member_reloading_is_answered_in_front_of_flask_and_logged_as_themselves(flood, browser, kept, caplog):
+    sato = browser(flood["sato"])
+    first = sato.get("/")
+    entered = kept.into_flask
+    assert "マイフレンド: 未確認 1" in html_of(first) and "Set-Cookie" not in first.headers
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="ejan.request"):
+        again = sato.get("/")
+    assert kept.into_flask == entered and again.data == first.data
+    assert [r.ejan["member"] for r in caplog.records if r.name == "ejan.request"] == [flood["sato"].id]
+    assert again.headers["Content-Security-Policy"] != first.headers["Content-Security-Policy"]
+
+
+def test_another_member_or_a_guest_never_gets_a_members_page(flood, browser, kept):
+    sato, suzuki, visitor = browser(flood["sato"]), browser(flood["suzuki"]), guest(browser().application)
+    assert f"/members/{flood['sato'].id}" in html_of(sato.get("/"))
+    entered = kept.into_flask
+    page = html_of(suzuki.get("/"))
+    assert f"/members/{flood['suzuki'].id}" in page and f"/members/{flood['sato'].id}" not in page
+    page = html_of(visitor.get("/"))
+    assert "マイフレンド" not in page and "/members/" not in page
+    assert kept.into_flask == entered + 2
+
+
+def test_a_check_in_shows_at_once_whichever_worker_kept_the_page(flood, browser, kept):
+    suzuki = browser(flood["suzuki"])
+    assert "まだ安否を登録していません" in html_of(suzuki.get("/"))
+    suzuki.get("/")
+    entered = kept.into_flask
+    # The form reaches a process that never kept this page (checkins.py forgets the counts it keeps; the kept
+    # page it cannot reach): only the browser's cookies change, and with them the page's key.
+    response = suzuki.post("/disaster/checkin", data={"status": "safe", "comment": "", "visibility": "friends",
+                                                      "person": ""})
+    assert response.status_code == 302 and f"{microcache.WRITE_COOKIE}=" in response.headers.get("Set-Cookie", "")
+    page = html_of(suzuki.get("/"))
+    assert kept.into_flask == entered + 2  # the form and the page after it
+    assert "まだ安否を登録していません" not in page and "あなた: 無事です" in page
+
+
+def test_only_a_browser_with_a_session_gets_the_write_cookie(flood, browser):
+    response = browser().post("/login", data={"email": "nobody@example.jp", "password": "x"})
+    assert f"{microcache.WRITE_COOKIE}=" not in response.headers.get("Set-Cookie", "")
+    member = browser(flood["sato"])
+    assert f"{microcache.WRITE_COOKIE}=" not in member.get("/disaster/checkin").headers.get("Set-Cookie", "")
+
+
+def test_a_cookieless_phone_is_never_kept(flood, keitai, kept):
+    phone = keitai("docomo_nocookie")
+    landing = keitai_login(phone, flood["sato"])
+    entered = kept.into_flask
+    assert "マイフレンド: 未確認 1" in html_of(phone.get(landing)) and "マイフレンド" in html_of(phone.get(landing))
+    assert kept.into_flask == entered + 2 and len(kept.personal.kept) == 0
+
+
+def test_a_phone_that_keeps_cookies_gets_its_own_page_again(flood, keitai, kept):
+    phone = keitai("au")
+    keitai_login(phone, flood["sato"])
+    first = phone.get("/")
+    entered = kept.into_flask
+    assert "charset=Shift_JIS" in first.headers["Content-Type"] and "マイフレンド" in html_of(first)
+    assert phone.get("/").data == first.data and kept.into_flask == entered
+
+
+def test_a_members_page_lasts_the_screens_seconds(flood, browser, kept, clock):
+    sato = browser(flood["sato"])
+    sato.get("/")
+    entered = kept.into_flask
+    clock[0] += screen.SCREEN_SECONDS - 0.5
+    sato.get("/")
+    assert kept.into_flask == entered
+    clock[0] += 1
+    sato.get("/")
+    assert kept.into_flask == entered + 1

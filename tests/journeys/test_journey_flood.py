@@ -64,13 +64,17 @@ def _click_on_the_map(person):
     except Exception:
         raise person.fail("the map to place the report on (iframe.map-frame) does not show") from None
     box = container.bounding_box()
-    # Left of and below the centre (the city hall): away from the shelters' pins and the zoom buttons.
-    container.click(position={"x": box["width"] * 0.35, "y": box["height"] * 0.65})
-    try:
-        person.page.wait_for_function("document.getElementById('lat').value !== ''", timeout=5_000)
-    except Exception:
-        raise person.fail("clicking on the map did not fill the report's place (static/maps/place.js, "
-                          "pins.js's postMessage)") from None
+    # Left of and below the centre (the city hall): away from the shelters' pins and the zoom buttons. A resident
+    # whose click lands while the map is still settling, or on a pin, clicks again a little aside: so does this.
+    for attempt, (x, y) in enumerate([(0.35, 0.65), (0.3, 0.7), (0.4, 0.6)]):
+        container.click(position={"x": box["width"] * x, "y": box["height"] * y})
+        try:
+            person.page.wait_for_function("document.getElementById('lat').value !== ''", timeout=3_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise person.fail("clicking on the map (three times) did not fill the report's place "
+                                  "(static/maps/place.js, pins.js's postMessage)") from None
     return person.page.input_value("#lat"), person.page.input_value("#lon")
 
 

@@ -1,4 +1,5 @@
-/* The pin form's map: a click in the map frame (static/maps/pins.js) fills latitude and longitude. */
+/* The pin form's map: a click in the map frame (static/maps/pins.js) fills latitude and longitude.
+   Loaded before the frame, not deferred: the frame can answer a click before deferred scripts run. */
 (function () {
   "use strict";
   window.addEventListener("message", function (event) {
