@@ -227,11 +227,19 @@ class Person:
     def see_after_reload(self, text: str, *, seconds: float = 10, why: str = ""):
         """Reload until the text shows: a page the site keeps a few seconds in its cache (the disaster
         screen) shows a change a little later, as a person pressing reload sees it."""
+        self._reload_until(lambda: self.page.get_by_text(text).count(), seconds,
+                           f"「{text}」 does not show after reloading for {seconds:g} s{' (' + why + ')' if why else ''}")
+
+    def gone_after_reload(self, text: str, *, seconds: float = 10, why: str = ""):
+        """Reload until the text has gone (see see_after_reload)."""
+        self._reload_until(lambda: not self.page.get_by_text(text).count(), seconds,
+                           f"「{text}」 still shows after reloading for {seconds:g} s{' (' + why + ')' if why else ''}")
+
+    def _reload_until(self, done, seconds: float, failure: str):
         deadline = time.monotonic() + seconds
-        while not self.page.get_by_text(text).count():
+        while not done():
             if time.monotonic() > deadline:
-                raise self.fail(f"「{text}」 does not show after reloading for {seconds:g} s"
-                                f"{' (' + why + ')' if why else ''}")
+                raise self.fail(failure)
             time.sleep(1)
             self._check(self.page.reload(), "reloading")
 
