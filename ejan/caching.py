@@ -33,6 +33,24 @@ def remembered(key: str, seconds: int, compute: Callable[[], T]) -> T:
     return value
 
 
+def remembered_many(keys: list[str], seconds: int, compute: Callable[[list[str]], dict[str, T]]) -> dict[str, T]:
+    """The values kept under `keys`; those missing come from one compute(missing) and are kept for `seconds`."""
+    try:
+        found = dict(zip(keys, cache.get_many(*keys))) if keys else {}
+    except Exception:
+        log.warning("cache get_many failed", exc_info=True)
+        return compute(list(keys))
+    missing = [key for key in keys if found.get(key) is None]
+    if missing:
+        computed = compute(missing)
+        found.update(computed)
+        try:
+            cache.set_many(computed, timeout=seconds)
+        except Exception:
+            log.warning("cache set_many failed", exc_info=True)
+    return found
+
+
 def forget(key: str) -> None:
     try:
         cache.delete(key)

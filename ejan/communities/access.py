@@ -94,6 +94,17 @@ def share_a_community(a_id: int, b_id: int) -> bool:
     return db.session.scalar(select(shares_a_community_with(a_id, b_id))) is True
 
 
+def joined_ids(member_id: int):
+    """The ids of the communities a member has joined, as a select (for IN or UNION)."""
+    return select(Membership.community_id).where(Membership.member_id == member_id, Membership.role.in_(JOINED))
+
+
+def joined_members(community_ids: Sequence[int]):
+    """(community_id, member_id) of everyone who has joined these communities, as a select."""
+    return select(Membership.community_id, Membership.member_id).where(
+        Membership.community_id.in_(community_ids), Membership.role.in_(JOINED))
+
+
 def shares_a_community_with(member_id: int, column):
     """share_a_community(member_id, column) as a SQL EXISTS; `column` may be a column of the outer query."""
     mine, theirs = aliased(Membership), aliased(Membership)

@@ -155,6 +155,12 @@ event.listen(Session, "before_flush", _forget_blocks_on_flush)
 event.listen(Session, "do_orm_execute", _forget_blocks_on_write)
 
 
+def block_partner_ids(member_id: int):
+    """The ids of everyone with a block between them and the member (either way), as a select."""
+    return select(Block.blocked_id).where(Block.blocker_id == member_id).union_all(
+        select(Block.blocker_id).where(Block.blocked_id == member_id))
+
+
 def blocked_between(a, b):
     """is_blocked_between(a, b) as a SQL EXISTS; a and b are ids or columns (one index probe per side)."""
     return exists().where(or_(and_(Block.blocker_id == a, Block.blocked_id == b),

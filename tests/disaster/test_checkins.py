@@ -115,6 +115,31 @@ def test_a_friend_in_the_same_community_is_counted_once_on_the_friends_line(peop
     assert "コミュニティ: 無事 1" in html_of(phone.get("/"))
 
 
+def test_a_communitys_check_ins_are_read_once_for_all_its_members(people, make_member, app):
+    from support import count_queries
+
+    event, poster, community = people["event"], people["self"], people["community"]
+    second = directory.create_community(poster, name="大東の消防団", category="地域", description="消防")
+    readers = [people["community_member"], make_member("近所の人"), make_member("三つ目の人")]
+    for reader in readers[1:]:
+        membership.join(reader, community.id)
+        membership.join(reader, second.id)
+    checkins.check_in(poster, event, status="rescue", visibility="communities")
+    [reader.status for reader in readers]  # loaded again before counting: the check-in's commit expired them
+    with count_queries(db.engine) as first:
+        assert checkins.community_counts(readers[1], event) == {"rescue": 1}  # in two of their communities: once
+    with count_queries(db.engine) as then:
+        assert checkins.community_counts(readers[2], event) == {"rescue": 1}
+        assert checkins.community_counts(readers[0], event) == {"rescue": 1}
+    assert first.count == 2 and then.count == 2, (first.statements, then.statements)  # each reader's own circle; the communities' lists are shared
+    checkins.check_in(readers[2], event, status="safe", visibility="communities")  # within the kept seconds...
+    assert checkins.community_counts(readers[1], event) == {"rescue": 1}
+    from ejan.extensions import cache
+    cache.clear()  # ... which have passed
+    assert checkins.community_counts(readers[1], event) == {"rescue": 1, "safe": 1}
+    assert checkins.community_counts(readers[2], event) == {"rescue": 1}  # never themselves
+
+
 def test_the_screen_says_the_counts(people, browser):
     event = people["event"]
     checkins.check_in(people["self"], event, status="safe")
