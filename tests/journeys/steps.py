@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ejan.clock import today_jst
 from ejan.communities.directory import create_community
 from ejan.communities.membership import join
 from ejan.members import services as members
@@ -34,7 +35,9 @@ def build_survey(person: Person, start: str, title: str, questions: list[dict], 
     defaults), then each question; returns the survey's id (read from the address)."""
     person.go(start)
     person.fill("タイトル", title)
-    # The form proposes the next full hour; the journey opens it at once, from today 00:00.
+    # The form proposes the next full hour; the journey opens it at once, from today 00:00. The date too:
+    # after 23:00 in Japan the next full hour is tomorrow's, and tomorrow 00:00 is not open yet.
+    person.fill("開始日（例 2026-12-05）", today_jst().isoformat())
     person.fill("開始時刻（例 09:00）", "00:00")
     if shots:
         person.shot("survey-settings")
