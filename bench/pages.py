@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the page's requests")
     parser.add_argument("--sort", default="cumulative", help="--profile's order: cumulative, tottime, ...")
     parser.add_argument("--top", type=int, default=30, help="--profile's number of lines")
+    parser.add_argument("--callers", metavar="PATTERN", help="--profile: also who called the functions matching this")
     args = parser.parse_args()
     if args.seed:
         seed(args.database_url, args.seed, replace=True)
@@ -130,7 +131,10 @@ def measure(args, app, engine, pages, targets, logged_in) -> None:
         if args.explain:
             explain(engine, statements, top=3)
         if profiler:
-            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+            stats = pstats.Stats(profiler).sort_stats(args.sort)
+            stats.print_stats(args.top)
+            if args.callers:
+                stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from ..dbutil import as_id
 from ..errors import Forbidden, Invalid, Problems
 from ..extensions import db
 from ..members.models import Member
-from . import access
+from . import access, results as tally
 from .models import CLOSED, MULTIPLE, OPEN, SCALE, SCALE_POINTS, SINGLE, TEXT, Answer, Participation, Question, \
     Response, Survey
 
@@ -139,6 +139,7 @@ def submit(member: Member, survey_id: int, raw: Raw) -> Response | None:
     except IntegrityError:
         db.session.rollback()
         raise Invalid(_("このアンケートにはもう回答しています。"), code="answered")
+    tally.forget_figures(survey.id)
     return None if survey.anonymous else response
 
 
@@ -155,6 +156,7 @@ def _replace(member: Member, survey: Survey, values: list[Value]) -> Response:
     db.session.execute(delete(Answer).where(Answer.response_id == response.id))
     db.session.add_all(_rows(survey.id, response.id, values))
     db.session.commit()
+    tally.forget_figures(survey.id)
     return response
 
 

@@ -6,10 +6,11 @@ import io
 import re
 
 from ejan.extensions import db
+from ejan.leaving import services as leaving
 from ejan.surveys import answering, results
 from ejan.charts import svg_bar_chart, text_bar
 from ejan.surveys.models import MULTIPLE, TEXT
-from support import PC_UA, count_queries, html_of, keitai_login
+from support import PASSWORD, PC_UA, count_queries, html_of, keitai_login
 
 from helpers_surveys import answers, build
 
@@ -117,3 +118,24 @@ def test_the_results_aggregate_in_the_database(make_member):
         results.results_of(survey)
     touching = [s for s in counter.statements if "survey_answers" in s]
     assert touching and all("GROUP BY" in s or "row_number()" in s for s in touching), touching
+
+
+def test_the_counts_are_kept_a_few_seconds_and_a_new_answer_shows_at_once(make_member):
+    """A city reading its results page does not count every answer on every view; whoever answers
+    next still sees themselves counted, and so does a member's leaving take their answers out at once."""
+    admin = make_member("市役所", role="admin")
+    survey = build(admin)
+    first = make_member()
+    answering.submit(first, survey.id, answers(survey, 1, [1], 3, "最初の意見"))
+    assert results.results_of(survey).responses == 1
+    with count_queries(db.engine) as counter:
+        again = results.results_of(survey)
+    assert again.responses == 1 and again.questions[0].bars[0].count == 1
+    assert not [s for s in counter.statements if "survey_answers" in s or "survey_responses" in s], \
+        counter.statements
+    answering.submit(make_member(), survey.id, answers(survey, 2, [2], 4, "二人目の意見"))
+    now = results.results_of(survey)
+    assert now.responses == 2 and [b.count for b in now.questions[0].bars][:2] == [1, 1]
+    assert "二人目の意見" in now.questions[3].texts
+    leaving.leave(db.session.get(type(first), first.id), PASSWORD)
+    assert results.results_of(survey).responses == 1
