@@ -247,23 +247,34 @@ def run_wrk(wrk: str, port: int, path: str, ua: str, cookie: str, seconds: int, 
             "errors": figures["non_2xx_3xx"] + figures["socket_errors"]}
 
 
+def bench_app(url: str, secret: str):
+    from ejan import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "WTF_CSRF_ENABLED": False})
+
+
+def signed_in(app, ua: str, member_id: int | None):
+    """A test client posing as this browser, logged in through the login form when given a member."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = ua
+    if member_id is not None and client.post(
+            "/login", data={"email": EMAIL.format(member_id), "password": PASSWORD}).status_code != 302:
+        raise SystemExit(f"in-process login of member {member_id} failed")
+    return client
+
+
 def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], members: dict[str, int],
                      uas: dict[str, str]) -> dict[tuple[str, str], int]:
     """SQL statements per request, counted in-process on the same database, member and device.
     Each page is requested once to warm up (first visits write footprints), then counted."""
-    from ejan import create_app
     from ejan.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "WTF_CSRF_ENABLED": False})
+    app = bench_app(url, secret)
     with app.app_context():
         engine = db.engine
     counts = {}
     for device in dict.fromkeys(page.device for page, _ in pages):
-        client = app.test_client()
-        client.environ_base["HTTP_USER_AGENT"] = uas[device]
-        if device != "guest" and client.post(
-                "/login", data={"email": EMAIL.format(members[device]), "password": PASSWORD}).status_code != 302:
-            raise SystemExit(f"in-process login of member {members[device]} failed")
+        client = signed_in(app, uas[device], members.get(device))
         for page, path in pages:
             if page.device != device:
                 continue
@@ -346,7 +357,7 @@ def table(results: list[dict], hello: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=DEFAULT_URL, help=f"a seeded database (default {DEFAULT_URL})")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (after 1 s warm-up)")
@@ -355,27 +366,55 @@ def main() -> None:
     parser.add_argument("--only", action="append", metavar="PATH",
                         help="only this path of PAGES (as written there, e.g. '/members/{friend}'), on every device "
                              "it is listed for; repeat for more. The disaster screen runs only if named (/disaster/)")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     url = args.database_url
     wrk = ensure_wrk()
     uas = {"pc": PC_UA, "keitai": keitai_ua(), "guest": PC_UA}
     targets = pick_targets(url)
     members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
     pages = [(page, page.path.format(**targets)) for page in PAGES if not args.only or page.path in args.only]
-    chosen_disaster = [page for page in DISASTER_PAGES if not args.only or page.path in args.only]
+    disaster_pages = [(page, page.path) for page in DISASTER_PAGES if not args.only or page.path in args.only]
     secret = secrets.token_hex(32)
     about = machine(url)
     print(f"city: {about['rows']}; {about['cpu']}, {about['cores']} cores, {about['memory_gb']} GB, "
           f"PostgreSQL {about['database']}, load average {about['load_average_at_start']}", flush=True)
     sql = count_statements(url, secret, pages, members, uas)
-    disaster_pages = [(page, page.path) for page in chosen_disaster]
     if disaster_pages:
         disaster_switch(url, True)
         try:
             sql.update(count_statements(url, secret, disaster_pages, members, uas))
         finally:
             disaster_switch(url, False)
+    results = drive(args, wrk, secret, pages, disaster_pages, sql, members, uas)
+    first, results, last = results[0], results[1:-1], results[-1]
+    hello = {**first, "rps": (first["rps"] + last["rps"]) / 2, "p50_ms": (first["p50_ms"] + last["p50_ms"]) / 2,
+             "p95_ms": (first["p95_ms"] + last["p95_ms"]) / 2, "first": first, "last": last}
+    for result in results:
+        result["x_hello"] = hello["rps"] / result["rps"]
+    print(f"\nhello: {first['rps']:.0f} req/s first, {last['rps']:.0f} req/s last\n")
+    print(table(results, hello))
+    for result in results[len(results) - len(disaster_pages):]:
+        share = result["rps"] / hello["rps"]
+        aim = DISASTER_AIMS[result["device"]]
+        result["of_hello"] = share
+        print(f"{result['name']} ({result['device']}): {share:.2f} of hello (aim: at least {aim})")
+    report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": about, "targets": targets,
+              "settings": {"gunicorn": GUNICORN, "wrk_connections": args.connections, "duration_s": args.duration,
+                           "pc_ua": uas["pc"], "keitai_ua": uas["keitai"]},
+              "hello": hello, "pages": results}
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"\nfigures written to {args.json}")
 
+
+def drive(args, wrk: str, secret: str, pages: list[tuple[Page, str]], disaster_pages: list[tuple[Page, str]],
+          sql: dict, members: dict[str, int], uas: dict[str, str]) -> list[dict]:
+    """Serve the site under gunicorn and drive each page with wrk, hello first and last: one result each."""
+    url = args.database_url
     port = free_port()
     media = tempfile.mkdtemp(prefix="ejan-bench-media-")
     env = {**os.environ, "EJAN_DATABASE_URL": url, "EJAN_SECRET_KEY": secret, "EJAN_MEDIA_DIR": media,
@@ -422,25 +461,7 @@ def main() -> None:
         shutil.rmtree(media, ignore_errors=True)
         if script is not None:
             os.unlink(script.name)
-    first, results, last = results[0], results[1:-1], results[-1]
-    hello = {**first, "rps": (first["rps"] + last["rps"]) / 2, "p50_ms": (first["p50_ms"] + last["p50_ms"]) / 2,
-             "p95_ms": (first["p95_ms"] + last["p95_ms"]) / 2, "first": first, "last": last}
-    for result in results:
-        result["x_hello"] = hello["rps"] / result["rps"]
-    print(f"\nhello: {first['rps']:.0f} req/s first, {last['rps']:.0f} req/s last\n")
-    print(table(results, hello))
-    for result in results[len(results) - len(disaster_pages):]:
-        share = result["rps"] / hello["rps"]
-        aim = DISASTER_AIMS[result["device"]]
-        result["of_hello"] = share
-        print(f"{result['name']} ({result['device']}): {share:.2f} of hello (aim: at least {aim})")
-    report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": about, "targets": targets,
-              "settings": {"gunicorn": GUNICORN, "wrk_connections": args.connections, "duration_s": args.duration,
-                           "pc_ua": uas["pc"], "keitai_ua": uas["keitai"]},
-              "hello": hello, "pages": results}
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"\nfigures written to {args.json}")
+    return results
 
 
 if __name__ == "__main__":
