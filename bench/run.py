@@ -33,13 +33,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import create_engine, delete, event, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.seed_city import DEFAULT_URL, EMAIL, PASSWORD  # noqa: E402
@@ -130,8 +131,14 @@ DISASTER_PAGES = [
     Page("disaster screen, logged out", "/disaster/", "guest"),
     Page("disaster screen, logged in", "/disaster/", "pc"),
     Page("disaster screen, logged in", "/disaster/", "keitai"),
+    # A member reloading is answered from the copy kept for their browser (ejan/microcache.py); here every
+    # request is the next of many members' (CROWD_LUA), so nearly each one is a member's first load.
+    Page("disaster screen, logged in, many members", "/disaster/", "crowd"),
 ]
-DISASTER_AIMS = {"guest": 0.8, "pc": 0.25, "keitai": 0.25}  # the page's req/s over hello's, at least
+DISASTER_AIMS = {"guest": 0.8, "pc": 0.25, "keitai": 0.25, "crowd": 0.25}  # the page's req/s over hello's, at least
+CROWD = 5_000  # members in the crowd's row by default (--crowd)
+# The crowd: ordinary active members, as TARGETS picks its members.
+CROWD_MEMBERS = "SELECT id FROM members WHERE status = 'active' AND role = 'member' ORDER BY id LIMIT :n"
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -140,6 +147,26 @@ done = function(summary, latency, requests)
     .. '"socket_errors": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d}\\n',
     summary.requests, summary.duration, summary.bytes, e.status, e.connect + e.read + e.write + e.timeout,
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+# Added to WRK_SCRIPT for the crowd: each request carries the next member's session cookie (it replaces any
+# Cookie header wrk was given). wrk runs one Lua state per thread, each with its own counter, so thread i of
+# n takes members i, i + n, i + 2n...: no two requests share a member until the list is used up.
+CROWD_LUA = """
+local cookies = {
+%(cookies)s
+}
+local threads, started = %(threads)d, 0
+
+setup = function(thread)
+  thread:set("turn", started)
+  started = started + 1
+end
+
+request = function()
+  wrk.headers["Cookie"] = cookies[turn %% #cookies + 1]
+  turn = turn + threads
+  return wrk.format()
 end
 """
 
@@ -231,10 +258,27 @@ def free_port() -> int:
 
 # --- measuring ----------------------------------------------------------------------------------------
 
+def wrk_threads(connections: int) -> int:
+    return min(2, connections)
+
+
+def crowd_script(cookies: list[str], threads: int) -> str:
+    """wrk's script for the crowd: WRK_SCRIPT's figures, each request with the next Cookie header of `cookies`."""
+    listed = ",\n".join(json.dumps(cookie) for cookie in cookies)  # tokens are URL-safe: JSON strings are Lua's
+    return WRK_SCRIPT + CROWD_LUA % {"cookies": listed, "threads": threads}
+
+
+def crowd_split(cookies: list[str]) -> tuple[list[str], list[str]]:
+    """The crowd's warm-up members and its measured ones: no measured request meets a page the warm-up had
+    kept. A crowd too small to split warms up on everyone (its figures are a toy's anyway)."""
+    warm = cookies[:len(cookies) // 10]
+    return warm or cookies, cookies[len(warm):]
+
+
 def run_wrk(wrk: str, port: int, path: str, ua: str, cookie: str, seconds: int, connections: int,
             script: str) -> dict:
-    command = [wrk, "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
-               "-s", script, "-H", f"User-Agent: {ua}", f"http://127.0.0.1:{port}{path}"]
+    command = [wrk, "-t", str(wrk_threads(connections)), "-c", str(connections), "-d", f"{seconds}s",
+               "--timeout", "30s", "-s", script, "-H", f"User-Agent: {ua}", f"http://127.0.0.1:{port}{path}"]
     if cookie:
         command[-1:-1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -264,9 +308,10 @@ def signed_in(app, ua: str, member_id: int | None):
 
 
 def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], members: dict[str, int],
-                     uas: dict[str, str]) -> dict[tuple[str, str], int]:
+                     uas: dict[str, str], crowd: list[str] = ()) -> dict[tuple[str, str], int]:
     """SQL statements per request, counted in-process on the same database, member and device.
-    Each page is requested once to warm up (first visits write footprints), then counted."""
+    Each page is requested once to warm up (first visits write footprints), then counted. The crowd's page
+    is warmed up by one of its members and counted for another: a member's first load on a warm site."""
     from ejan.extensions import db
 
     app = bench_app(url, secret)
@@ -278,7 +323,9 @@ def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], membe
         for page, path in pages:
             if page.device != device:
                 continue
+            _wear_crowd_member(client, device, crowd, 0)
             client.get(path)
+            _wear_crowd_member(client, device, crowd, 1)
             statements: list[str] = []
 
             def listen(conn, cursor, statement, *args):
@@ -295,6 +342,65 @@ def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], membe
     with app.app_context():
         db.engine.dispose()
     return counts
+
+
+def _wear_crowd_member(client, device: str, crowd: list[str], which: int) -> None:
+    if device == "crowd":
+        name, value = crowd[which].split("=", 1)
+        client.set_cookie(name, value)
+
+
+def make_crowd(url: str, secret: str, ua: str, size: int) -> list[str]:
+    """The Cookie headers of up to `size` ordinary members, each logged in on a browser of their own. The
+    first logs in through the login form; the others get copies of the session row that login stored
+    (ejan/sessions.py), with their own token and member: the form thousands of times over would take
+    minutes of password hashing."""
+    engine = create_engine(make_url(url))
+    with engine.connect() as conn:
+        member_ids = list(conn.scalars(text(CROWD_MEMBERS), {"n": size}))
+    engine.dispose()
+    if len(member_ids) < 2:
+        raise SystemExit("the crowd needs at least two ordinary active members: seed the city first")
+    app = bench_app(url, secret)
+    name = app.config["EJAN_SESSION_COOKIE"]
+    token = signed_in(app, ua, member_ids[0]).get_cookie(name).value
+    with app.app_context():
+        from ejan.extensions import db
+
+        tokens = [token, *_copy_session(token, member_ids[1:])]
+        db.engine.dispose()
+    return [f"{name}={token}" for token in tokens]
+
+
+def _copy_session(token: str, member_ids: list[int]) -> list[str]:
+    """New sessions of these members, each the row of `token`'s with a token and member of its own. The
+    row's Flask-Login identifier (_id: address and User-Agent) holds for wrk, which comes from the same
+    address with the same User-Agent."""
+    from ejan.extensions import db
+    from ejan.sessions import WebSession, _hash
+
+    table = WebSession.__table__
+    row = db.session.execute(select(table).where(table.c.token_hash == _hash(token))).mappings().one()
+    data = json.loads(row["data"])
+    tokens = [secrets.token_urlsafe(32) for _ in member_ids]
+    db.session.execute(insert(table), [
+        {**row, "token_hash": _hash(new), "member_id": member_id,
+         "data": json.dumps({**data, "_user_id": str(member_id)})} for new, member_id in zip(tokens, member_ids)])
+    db.session.commit()
+    return tokens
+
+
+def forget_crowd(url: str, cookies: list[str]) -> None:
+    """Delete the crowd's sessions (make_crowd), the first member's real login among them."""
+    from ejan.sessions import WebSession, _hash
+
+    if not cookies:
+        return
+    engine = create_engine(make_url(url))
+    with engine.begin() as conn:
+        conn.execute(delete(WebSession.__table__).where(
+            WebSession.token_hash.in_([_hash(cookie.split("=", 1)[1]) for cookie in cookies])))
+    engine.dispose()
 
 
 def disaster_switch(url: str, on: bool, wait: bool = True) -> None:
@@ -357,6 +463,12 @@ def table(results: list[dict], hello: dict) -> str:
     return "\n".join(lines)
 
 
+def disaster_jobs(only: list[str] | None, crowd: int) -> list[tuple[Page, str]]:
+    """The disaster screen's rows of this run: those --only names (all without it), the crowd's unless --crowd 0."""
+    return [(page, page.path) for page in DISASTER_PAGES
+            if (not only or page.path in only) and (crowd or page.device != "crowd")]
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=DEFAULT_URL, help=f"a seeded database (default {DEFAULT_URL})")
@@ -366,30 +478,43 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", action="append", metavar="PATH",
                         help="only this path of PAGES (as written there, e.g. '/members/{friend}'), on every device "
                              "it is listed for; repeat for more. The disaster screen runs only if named (/disaster/)")
-    return parser.parse_args()
+    parser.add_argument("--crowd", type=int, default=CROWD, metavar="N",
+                        help=f"members in the disaster screen's many-members row, each logged in on a browser of "
+                             f"their own (default {CROWD:,}, fewer if the city has fewer; 0: no such row)")
+    args = parser.parse_args()
+    if args.crowd == 1:
+        parser.error("--crowd needs at least two members (or 0)")
+    return args
 
 
 def main() -> None:
     args = parse_args()
     url = args.database_url
     wrk = ensure_wrk()
-    uas = {"pc": PC_UA, "keitai": keitai_ua(), "guest": PC_UA}
+    uas = {"pc": PC_UA, "keitai": keitai_ua(), "guest": PC_UA, "crowd": PC_UA}
     targets = pick_targets(url)
     members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
     pages = [(page, page.path.format(**targets)) for page in PAGES if not args.only or page.path in args.only]
-    disaster_pages = [(page, page.path) for page in DISASTER_PAGES if not args.only or page.path in args.only]
+    disaster_pages = disaster_jobs(args.only, args.crowd)
     secret = secrets.token_hex(32)
     about = machine(url)
     print(f"city: {about['rows']}; {about['cpu']}, {about['cores']} cores, {about['memory_gb']} GB, "
           f"PostgreSQL {about['database']}, load average {about['load_average_at_start']}", flush=True)
-    sql = count_statements(url, secret, pages, members, uas)
-    if disaster_pages:
-        disaster_switch(url, True)
-        try:
-            sql.update(count_statements(url, secret, disaster_pages, members, uas))
-        finally:
-            disaster_switch(url, False)
-    results = drive(args, wrk, secret, pages, disaster_pages, sql, members, uas)
+    crowd = []
+    try:
+        if any(page.device == "crowd" for page, _ in disaster_pages):
+            crowd = make_crowd(url, secret, uas["crowd"], args.crowd)
+            print(f"crowd: {len(crowd):,} members logged in", flush=True)
+        sql = count_statements(url, secret, pages, members, uas)
+        if disaster_pages:
+            disaster_switch(url, True)
+            try:
+                sql.update(count_statements(url, secret, disaster_pages, members, uas, crowd))
+            finally:
+                disaster_switch(url, False)
+        results = drive(args, wrk, secret, pages, disaster_pages, sql, members, uas, crowd)
+    finally:
+        forget_crowd(url, crowd)
     first, results, last = results[0], results[1:-1], results[-1]
     hello = {**first, "rps": (first["rps"] + last["rps"]) / 2, "p50_ms": (first["p50_ms"] + last["p50_ms"]) / 2,
              "p95_ms": (first["p95_ms"] + last["p95_ms"]) / 2, "first": first, "last": last}
@@ -404,7 +529,7 @@ def main() -> None:
         print(f"{result['name']} ({result['device']}): {share:.2f} of hello (aim: at least {aim})")
     report = {"when": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": about, "targets": targets,
               "settings": {"gunicorn": GUNICORN, "wrk_connections": args.connections, "duration_s": args.duration,
-                           "pc_ua": uas["pc"], "keitai_ua": uas["keitai"]},
+                           "pc_ua": uas["pc"], "keitai_ua": uas["keitai"], "crowd": len(crowd)},
               "hello": hello, "pages": results}
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2))
@@ -412,7 +537,7 @@ def main() -> None:
 
 
 def drive(args, wrk: str, secret: str, pages: list[tuple[Page, str]], disaster_pages: list[tuple[Page, str]],
-          sql: dict, members: dict[str, int], uas: dict[str, str]) -> list[dict]:
+          sql: dict, members: dict[str, int], uas: dict[str, str], crowd: list[str]) -> list[dict]:
     """Serve the site under gunicorn and drive each page with wrk, hello first and last: one result each."""
     url = args.database_url
     port = free_port()
@@ -429,24 +554,28 @@ def drive(args, wrk: str, secret: str, pages: list[tuple[Page, str]], disaster_p
     server = subprocess.Popen(gunicorn, env=env, start_new_session=True, stdout=server_log.open("wb"),
                               stderr=subprocess.STDOUT)
     print(f"gunicorn's log: {server_log}", flush=True)
-    results, script = [], None
+    results = []
+    folder = Path(tempfile.mkdtemp(prefix="ejan-bench-wrk-"))
     try:
         wait_for(port)
         cookies = {device: login(port, member, uas[device]) for device, member in members.items()}
         cookies["guest"] = ""
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(WRK_SCRIPT)
+        cookies["crowd"] = crowd[0] if crowd else ""  # the page's check; wrk's script then takes turns
+        scripts = wrk_scripts(folder, crowd, wrk_threads(args.connections))
         for page, path in [(HELLO, HELLO.path), *pages, *disaster_pages, (HELLO, HELLO.path)]:
             if disaster_pages and page is disaster_pages[0][0]:
                 disaster_switch(url, True)
             if page is HELLO and results and disaster_pages:
                 disaster_switch(url, False)
             cookie = "" if page is HELLO else cookies[page.device]
-            status, _, body = fetch(port, path, uas[page.device], cookie)
+            status, headers, body = fetch(port, path, uas[page.device], cookie)
             if status != 200:
                 raise SystemExit(f"{page.device} {path} answered {status}, not 200")
-            run_wrk(wrk, port, path, uas[page.device], cookie, 1, args.connections, script.name)  # warm every worker
-            figures = run_wrk(wrk, port, path, uas[page.device], cookie, args.duration, args.connections, script.name)
+            if page.device == "crowd" and _session_cookie(headers):
+                raise SystemExit(f"{path}: the site replaced a crowd member's session: the copies are not accepted")
+            warm_up, measured = scripts[page.device]
+            run_wrk(wrk, port, path, uas[page.device], cookie, 1, args.connections, warm_up)  # warm every worker
+            figures = run_wrk(wrk, port, path, uas[page.device], cookie, args.duration, args.connections, measured)
             if figures["errors"]:
                 raise SystemExit(f"{page.device} {path}: {figures['errors']} failed requests under load")
             result = {**asdict(page), "path": path, **figures, "bytes": len(body),
@@ -459,9 +588,20 @@ def drive(args, wrk: str, secret: str, pages: list[tuple[Page, str]], disaster_p
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(media, ignore_errors=True)
-        if script is not None:
-            os.unlink(script.name)
+        shutil.rmtree(folder, ignore_errors=True)
     return results
+
+
+def wrk_scripts(folder: Path, crowd: list[str], threads: int) -> dict[str, tuple[str, str]]:
+    """wrk's scripts per device, for its warm-up and for its measured run: the same one but for the crowd's."""
+    plain = folder / "wrk.lua"
+    plain.write_text(WRK_SCRIPT)
+    scripts = defaultdict(lambda: (str(plain), str(plain)))
+    if crowd:
+        for name, cookies in zip(("crowd-warm-up.lua", "crowd.lua"), crowd_split(crowd)):
+            (folder / name).write_text(crowd_script(cookies, threads))
+        scripts["crowd"] = (str(folder / "crowd-warm-up.lua"), str(folder / "crowd.lua"))
+    return scripts
 
 
 if __name__ == "__main__":

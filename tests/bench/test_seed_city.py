@@ -131,13 +131,17 @@ def test_the_disaster_screen_answers_on_the_seeded_city_logged_out_and_in(city_u
     targets = run.pick_targets(city_url)
     pages = [(page, page.path) for page in run.DISASTER_PAGES]
     members = {"pc": targets["pc_member"], "keitai": targets["keitai_member"]}
+    crowd = run.make_crowd(city_url, "t", run.PC_UA, 3)
     run.disaster_switch(city_url, True, wait=False)
     try:
-        counts = run.count_statements(city_url, "t", pages, members,
-                                      {"pc": run.PC_UA, "keitai": run.keitai_ua(), "guest": run.PC_UA})
+        counts = run.count_statements(city_url, "t", pages, members, {
+            "pc": run.PC_UA, "keitai": run.keitai_ua(), "guest": run.PC_UA, "crowd": run.PC_UA}, crowd)
     finally:
         run.disaster_switch(city_url, False, wait=False)
+        run.forget_crowd(city_url, crowd)
     assert counts["guest", "/disaster/"] == 0  # the logged-out page comes whole from the cache
     # A member reloading gets the page kept a few seconds for their own browser (ejan/microcache.py); what a
     # member's first load costs is counted in tests/disaster/test_screen.py.
     assert counts["pc", "/disaster/"] == counts["keitai", "/disaster/"] == 0
+    # ...which is what the crowd's row measures: a member not seen yet asks the database for their own page.
+    assert counts["crowd", "/disaster/"] > 0
