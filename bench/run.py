@@ -477,7 +477,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", default=str(ROOT / "instance" / "bench-run.json"), help="where to write the figures")
     parser.add_argument("--only", action="append", metavar="PATH",
                         help="only this path of PAGES (as written there, e.g. '/members/{friend}'), on every device "
-                             "it is listed for; repeat for more. The disaster screen runs only if named (/disaster/)")
+                             "it is listed for; repeat for more. With --only, the disaster screen runs only if named (/disaster/)")
     parser.add_argument("--crowd", type=int, default=CROWD, metavar="N",
                         help=f"members in the disaster screen's many-members row, each logged in on a browser of "
                              f"their own (default {CROWD:,}, fewer if the city has fewer; 0: no such row)")
