@@ -10,11 +10,12 @@ check-ins are seen by staff only. A family member checked in by proxy follows th
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, delete, false, func, literal, or_, select, true, union_all
+from sqlalchemy import Integer, and_, bindparam, case, delete, false, func, literal, or_, select, true, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -175,17 +176,24 @@ def friend_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, int]
     see it), and 未確認 for the rest. One query, along the friendships index."""
     if not access.is_active(viewer):
         return {}
-    friends = access.friend_ids(viewer.id).subquery()
-    friend = friends.c.friend_id
-    seen = and_(SafetyCheckIn.event_id == event.id, SafetyCheckIn.member_id == friend, SafetyCheckIn.person == "",
-                SafetyCheckIn.visibility != SEE_STAFF)
-    status = func.coalesce(SafetyCheckIn.status, literal(UNCHECKED))
-    rows = db.session.execute(
-        select(status, func.count()).select_from(friends).outerjoin(SafetyCheckIn, seen)
-        .where(access.active_member(friend),
-               ~access.blocked_between(viewer.id, friend))
-        .group_by(status))
+    rows = db.session.execute(_friend_counts_statement(), {"viewer": viewer.id, "event": event.id})
     return _ordered(dict(rows.all()))
+
+
+@functools.cache
+def _friend_counts_statement():
+    """friend_counts' query, built once with bind parameters. Built per request (a subquery, and with it a
+    new alias of members for 'the friend is active') it cost a member's first disaster screen more Python
+    than PostgreSQL spends running it; built once, SQLAlchemy also keeps its cache key."""
+    viewer = bindparam("viewer", type_=Integer)
+    friends = access.friend_ids(viewer).subquery()
+    friend = friends.c.friend_id
+    seen = and_(SafetyCheckIn.event_id == bindparam("event", type_=Integer), SafetyCheckIn.member_id == friend,
+                SafetyCheckIn.person == "", SafetyCheckIn.visibility != SEE_STAFF)
+    status = func.coalesce(SafetyCheckIn.status, literal(UNCHECKED))
+    return (select(status, func.count()).select_from(friends).outerjoin(SafetyCheckIn, seen)
+            .where(access.active_member(friend), ~access.blocked_between(viewer, friend))
+            .group_by(status))
 
 
 def community_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, int]:
@@ -219,11 +227,18 @@ def community_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, i
 def _circle(viewer_id: int) -> tuple[list[int], set[int]]:
     """The viewer's communities, and who is left out of their community line (themselves, their friends,
     anyone with a block between them): one statement."""
-    rows = db.session.execute(union_all(
-        select(literal("c"), community_access.joined_ids(viewer_id).subquery().c.community_id),
-        select(literal("f"), access.friend_ids(viewer_id).subquery().c.friend_id),
-        select(literal("b"), access.block_partner_ids(viewer_id).subquery().c.blocked_id))).all()
+    rows = db.session.execute(_circle_statement(), {"viewer": viewer_id}).all()
     return [i for kind, i in rows if kind == "c"], {viewer_id, *(i for kind, i in rows if kind != "c")}
+
+
+@functools.cache
+def _circle_statement():
+    """_circle's query, built once with a bind parameter (as _friend_counts_statement, for the same reason)."""
+    viewer = bindparam("viewer", type_=Integer)
+    return union_all(
+        select(literal("c"), community_access.joined_ids(viewer).subquery().c.community_id),
+        select(literal("f"), access.friend_ids(viewer).subquery().c.friend_id),
+        select(literal("b"), access.block_partner_ids(viewer).subquery().c.blocked_id))
 
 
 def _told_communities(event: DisasterEvent, community_ids: list[int]) -> list[dict[int, str]]:
