@@ -140,12 +140,13 @@ def _shelter(member, shelter_id):
     return pin if pin.category == SHELTER_PIN else None
 
 
-def mine(member: Member | None, event: DisasterEvent) -> list[SafetyCheckIn]:
-    """The member's own check-in and those for their family, own first."""
+def mine(member: Member | None, event_id: int) -> list[SafetyCheckIn]:
+    """The member's own check-in and those for their family, own first. By the event's id, like the counts
+    below: the disaster screen asks for them without loading the event."""
     if not access.is_active(member):
         return []
     return list(db.session.scalars(select(SafetyCheckIn).where(
-        SafetyCheckIn.event_id == event.id, SafetyCheckIn.member_id == member.id)
+        SafetyCheckIn.event_id == event_id, SafetyCheckIn.member_id == member.id)
         .order_by(SafetyCheckIn.person, SafetyCheckIn.id)))
 
 
@@ -171,12 +172,12 @@ def _forget_screen(member: Member, event: DisasterEvent) -> None:
 
 # --- what the disaster screen counts ------------------------------------------------------------------------
 
-def friend_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, int]:
+def friend_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     """Among the viewer's friends: how many in each status (their own check-in, as far as the viewer may
     see it), and 未確認 for the rest. One query, along the friendships index."""
     if not access.is_active(viewer):
         return {}
-    rows = db.session.execute(_friend_counts_statement(), {"viewer": viewer.id, "event": event.id})
+    rows = db.session.execute(_friend_counts_statement(), {"viewer": viewer.id, "event": event_id})
     return _ordered(dict(rows.all()))
 
 
@@ -196,7 +197,7 @@ def _friend_counts_statement():
             .group_by(status))
 
 
-def community_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, int]:
+def community_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     """Members who share a community with the viewer, are not their friends (counted above) and chose to
     tell "friends and my communities": how many in each status. No 未確認 here: a community member who
     has not checked in may simply have chosen to tell only friends.
@@ -211,10 +212,10 @@ def community_counts(viewer: Member | None, event: DisasterEvent) -> dict[str, i
     communities, left_out = _circle(viewer.id)
     if not communities:
         return {}
-    keys = {f"disaster:community:{event.id}:{community_id}": community_id for community_id in communities}
+    keys = {f"disaster:community:{event_id}:{community_id}": community_id for community_id in communities}
 
     def compute(missing: list[str]) -> dict[str, dict[int, str]]:
-        return {key: found for key, found in zip(missing, _told_communities(event, [keys[k] for k in missing]))}
+        return {key: found for key, found in zip(missing, _told_communities(event_id, [keys[k] for k in missing]))}
 
     status_of: dict[int, str] = {}
     for told in remembered_many(list(keys), COMMUNITY_SECONDS, compute).values():
@@ -241,14 +242,14 @@ def _circle_statement():
         select(literal("b"), access.block_partner_ids(viewer).subquery().c.blocked_id))
 
 
-def _told_communities(event: DisasterEvent, community_ids: list[int]) -> list[dict[int, str]]:
+def _told_communities(event_id: int, community_ids: list[int]) -> list[dict[int, str]]:
     """For each community: its active members who told "friends and my communities", and their status."""
     joined = community_access.joined_members(community_ids).subquery()
     told: dict[int, dict[int, str]] = {community_id: {} for community_id in community_ids}
     for community_id, member_id, status in db.session.execute(
             select(joined.c.community_id, SafetyCheckIn.member_id, SafetyCheckIn.status)
             .join(SafetyCheckIn, SafetyCheckIn.member_id == joined.c.member_id)
-            .where(SafetyCheckIn.event_id == event.id, SafetyCheckIn.person == "",
+            .where(SafetyCheckIn.event_id == event_id, SafetyCheckIn.person == "",
                    SafetyCheckIn.visibility == SEE_COMMUNITIES, access.active_member(SafetyCheckIn.member_id))):
         told[community_id][member_id] = status
     return [told[community_id] for community_id in community_ids]

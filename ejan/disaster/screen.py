@@ -78,10 +78,9 @@ def personal_screen(member, event_id: int) -> dict:
     reloading in a surge costs a cache read): a friend's check-in shows within SCREEN_SECONDS, the
     member's own at once (checkins.py forgets this key when they check in)."""
     def compute():
-        event = events.event_for(event_id)
-        return {"friend_counts": checkins.friend_counts(member, event),
-                "community_counts": checkins.community_counts(member, event),
-                "my_checkins": [{"person": c.person, "status": c.status} for c in checkins.mine(member, event)]}
+        return {"friend_counts": checkins.friend_counts(member, event_id),
+                "community_counts": checkins.community_counts(member, event_id),
+                "my_checkins": [{"person": c.person, "status": c.status} for c in checkins.mine(member, event_id)]}
     return remembered(checkins.screen_key(event_id, member.id), SCREEN_SECONDS, compute)
 
 

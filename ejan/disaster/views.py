@@ -141,7 +141,7 @@ def checkin():
     event = _active()
     form = CheckInForm()
     form.shelter_id.choices = _shelter_choices()
-    mine = checkins.mine(current_user, event)
+    mine = checkins.mine(current_user, event.id)
     if request.method == "GET" and mine and not request.args.get("family"):
         own = mine[0] if not mine[0].person else None
         if own is not None:

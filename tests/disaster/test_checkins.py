@@ -66,8 +66,8 @@ def test_friend_counts_show_statuses_and_the_unchecked(people, make_member, befr
     checkins.check_in(others[1], event, status="rescue")
     checkins.check_in(others[2], event, status="shelter", visibility="staff")  # hidden from friends: unchecked
     checkins.check_in(others[0], event, status="injured", person="祖母")  # a proxy does not count as the friend
-    assert checkins.friend_counts(viewer, event) == {"safe": 2, "rescue": 1, "unchecked": 2}
-    assert checkins.friend_counts(AnonymousUserMixin(), event) == {}
+    assert checkins.friend_counts(viewer, event.id) == {"safe": 2, "rescue": 1, "unchecked": 2}
+    assert checkins.friend_counts(AnonymousUserMixin(), event.id) == {}
 
 
 @pytest.mark.parametrize("viewer", list(EXPECTED))
@@ -99,15 +99,15 @@ def test_community_counts_hold_what_a_member_shared_with_their_communities(peopl
     membership.join(people["blocked_friend"], people["community"].id)
     checkins.check_in(poster, event, status="shelter", visibility=visibility)
     expected = {"shelter": 1} if visibility in COMMUNITY_LINE[viewer] else {}
-    assert checkins.community_counts(people[viewer], event) == expected
+    assert checkins.community_counts(people[viewer], event.id) == expected
 
 
 def test_a_friend_in_the_same_community_is_counted_once_on_the_friends_line(people, browser, keitai):
     event, poster, friend = people["event"], people["self"], people["friend"]
     membership.join(friend, people["community"].id)
     checkins.check_in(poster, event, status="safe", visibility="communities")
-    assert checkins.friend_counts(friend, event) == {"safe": 1}
-    assert checkins.community_counts(friend, event) == {}
+    assert checkins.friend_counts(friend, event.id) == {"safe": 1}
+    assert checkins.community_counts(friend, event.id) == {}
     page = html_of(browser(people["community_member"]).get("/"))
     assert "コミュニティ: 無事 1" in page
     phone = keitai("au")
@@ -127,17 +127,17 @@ def test_a_communitys_check_ins_are_read_once_for_all_its_members(people, make_m
     checkins.check_in(poster, event, status="rescue", visibility="communities")
     [reader.status for reader in readers]  # loaded again before counting: the check-in's commit expired them
     with count_queries(db.engine) as first:
-        assert checkins.community_counts(readers[1], event) == {"rescue": 1}  # in two of their communities: once
+        assert checkins.community_counts(readers[1], event.id) == {"rescue": 1}  # in two of their communities: once
     with count_queries(db.engine) as then:
-        assert checkins.community_counts(readers[2], event) == {"rescue": 1}
-        assert checkins.community_counts(readers[0], event) == {"rescue": 1}
+        assert checkins.community_counts(readers[2], event.id) == {"rescue": 1}
+        assert checkins.community_counts(readers[0], event.id) == {"rescue": 1}
     assert first.count == 2 and then.count == 2, (first.statements, then.statements)  # each reader's own circle; the communities' lists are shared
     checkins.check_in(readers[2], event, status="safe", visibility="communities")  # within the kept seconds...
-    assert checkins.community_counts(readers[1], event) == {"rescue": 1}
+    assert checkins.community_counts(readers[1], event.id) == {"rescue": 1}
     from ejan.extensions import cache
     cache.clear()  # ... which have passed
-    assert checkins.community_counts(readers[1], event) == {"rescue": 1, "safe": 1}
-    assert checkins.community_counts(readers[2], event) == {"rescue": 1}  # never themselves
+    assert checkins.community_counts(readers[1], event.id) == {"rescue": 1, "safe": 1}
+    assert checkins.community_counts(readers[2], event.id) == {"rescue": 1}  # never themselves
 
 
 def test_the_screen_says_the_counts(people, browser):
