@@ -26,7 +26,7 @@ def _fresh_token() -> str:
 
 
 def _list_page(template: str, page, **context):
-    return render(template, page=page, counts=services.comment_counts(page.items), **context)
+    return render(template, page=page, **context)
 
 
 @bp.get("/diary")
@@ -54,7 +54,7 @@ def month(member_id: int, year: int, month: int):
     following = (year, month + 1) if month < 12 else (year + 1, 1)
     return render("diary/month.html", owner=owner, entries=entries, days=days, year=year, month=month,
                   weeks=calendar.Calendar(firstweekday=6).monthdayscalendar(year, month),
-                  previous=previous, following=following, counts=services.comment_counts(entries))
+                  previous=previous, following=following)
 
 
 @bp.get("/diary/<int:entry_id>")

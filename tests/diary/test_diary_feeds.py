@@ -2,17 +2,26 @@
 the monthly archive with its calendar, and search."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+from PIL import Image
 
 from ejan.diary import services
 from ejan.diary.models import FRIENDS, MEMBERS, PRIVATE
 from ejan.extensions import db
+from support import html_of
 
 BASE = datetime(2026, 5, 1, 3, 0)  # 12:00 in Japan
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (48, 32), (30, 120, 40)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def write(author, title, visibility=MEMBERS, *, at=None, body="本文"):
@@ -72,13 +81,23 @@ def test_the_site_feed_shows_only_entries_for_all_members_from_everyone(browser,
     assert titles(browser(me).get("/diary/everyone")) == ["自分のみんなへ", "田中のみんなへ"]
 
 
-def test_lists_show_how_many_comments_and_photos_an_entry_has(browser, make_member):
+def test_lists_show_how_many_comments_and_photos_an_entry_has(browser, make_member, keitai, login):
     me, other = make_member("佐藤"), make_member("鈴木")
-    entry = write(other, "コメント付き")
+    entry = services.create_entry(other, title="コメント付き", body="本文", visibility=MEMBERS,
+                                  photos=[io.BytesIO(jpeg()), io.BytesIO(jpeg())])
     for text in ("一", "二"):
         services.add_comment(me, entry.id, text)
+    write(me, "何もない日記", at=BASE)
     page = browser(me).get("/diary/everyone").get_data(as_text=True)
-    assert "コメント2件" in page and "鈴木" in page
+    with_both, bare = page.split("何もない日記")
+    assert "鈴木" in with_both and "コメント2件" in with_both and "写真2枚" in with_both
+    assert "佐藤" in bare and "件" not in bare and "枚" not in bare
+    # The keitai's list says the same, shorter: (2) after the title, 写真2 after the author.
+    phone = keitai("au")
+    login(phone, me)
+    listed = html_of(phone.get("/diary/everyone"))
+    assert re.search(r">コメント付き</a>\(2\)<br>\s*鈴木 [^<]* 写真2<br>", listed), listed
+    assert re.search(r">何もない日記</a><br>\s*佐藤 [0-9/]+<br>", listed), listed
 
 
 # --- a member's diary, and the monthly archive --------------------------------------------------------------
