@@ -13,8 +13,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from ejan import create_app, microcache
-from ejan.admin import pageviews
+from ejan import batching, create_app, microcache
 from ejan.extensions import cache, db, limiter
 from ejan.friends.models import Friendship
 from ejan.members import services as members
@@ -155,9 +154,9 @@ def _clean(app):
         limiter.reset()
         cache.clear()
         microcache.clear(app)
-        # Views counted by earlier tests would be written in the middle of this one (every 200 views or
-        # 30 s), into a statement count or a table the test reads.
-        pageviews.reset()
+        # Views and footprints gathered by earlier tests would be written in the middle of this one (every
+        # few seconds or 200 of them), into a statement count or a table the test reads.
+        batching.reset_all()
         yield
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

@@ -11,7 +11,7 @@ from ejan import media
 from ejan.clock import utcnow
 from ejan.communities import directory, topics
 from ejan.communities.models import Community, Membership
-from ejan.diary import services as diary
+from ejan.diary import footprints, services as diary
 from ejan.diary.models import MEMBERS
 from ejan.disaster.models import DamageReport, DisasterEvent, SafetyCheckIn
 from ejan.extensions import db
@@ -44,8 +44,9 @@ def populate(app, make_member, befriend) -> dict:
     theirs = diary.create_entry(suzuki, title="鈴木の日記", body="お茶の話", visibility=MEMBERS)
     diary.add_comment(suzuki, entry.id, "鈴木のコメント")
     diary.add_comment(sato, theirs.id, f"{SECRET}のコメント")
-    diary.record_footprint(sato, suzuki)
-    diary.record_footprint(tanaka, sato)
+    footprints.record(sato, suzuki)
+    footprints.record(tanaka, sato)
+    footprints.flush()  # in the table, as another web process would have written them by now
     diary.update_settings(sato, default_visibility=MEMBERS, feed_enabled=True)
     feed = diary.feed_token(sato)
     db.session.add_all([

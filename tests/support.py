@@ -102,11 +102,11 @@ class QueryCounter:
 
 @contextmanager
 def count_queries(engine):
-    """The statements run inside the block. Page views counted so far are written first, so their batched
-    write (ejan/admin/pageviews.py: every 30 s or 200 views) never lands inside a page being counted."""
-    from ejan.admin import pageviews
+    """The statements run inside the block. Batched writes gathered so far (page views, footprints:
+    ejan/batching.py) are written first, so a batch never lands inside a page being counted."""
+    from ejan import batching
 
-    pageviews.flush(engine)
+    batching.flush_all(engine)
     counter = QueryCounter()
 
     def before(conn, cursor, statement, params, context, executemany):

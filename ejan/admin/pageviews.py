@@ -1,23 +1,19 @@
 """Page views per day and device class, and who was active in a month: counted cheaply.
 
-Each web process adds up its page views in memory and writes them in one upsert per (day, device) every
-FLUSH_SECONDS or FLUSH_VIEWS views (and at exit), so a page view costs no write of its own. A member is
-written as active once per month per process (an insert that ignores a row already there). A process that
-dies loses at most its last few seconds of counts, which monthly figures can bear.
+Each web process adds up its page views in memory (ejan/batching.py) and writes them in one upsert per
+(day, device) every FLUSH_SECONDS or FLUSH_VIEWS views (and at exit), so a page view costs no write of its
+own. A member is written as active once per month per process (an insert that ignores a row already
+there). A process that dies loses at most its last few seconds of counts, which monthly figures can bear.
 """
 from __future__ import annotations
 
-import atexit
-import threading
-import time
-from collections import Counter
 from datetime import date
 
 from flask import Flask, request
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import batching
 from ..clock import today_jst
 from ..extensions import db
 from .models import ActiveMonth, PageViewDay
@@ -26,66 +22,50 @@ DEVICES = ("pc", "smartphone", "keitai")
 FLUSH_SECONDS = 30
 FLUSH_VIEWS = 200
 SEEN_MAX = 200_000  # members remembered as already written this month, per process
+VIEW, ACTIVE = "view", "active"
 
-_lock = threading.Lock()
-_views: Counter = Counter()
-_active: set[tuple[str, int]] = set()
 _seen: set[tuple[str, int]] = set()
-_state = {"last": time.monotonic(), "pending": 0}
+
+
+def _write(conn, items: dict) -> None:
+    insert = batching.insert_for(conn)
+    for (_kind, day, device), n in sorted((key, n) for key, n in items.items() if key[0] == VIEW):
+        stmt = insert(PageViewDay).values(day=day, device=device, views=n)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["day", "device"],
+                                                set_={"views": PageViewDay.views + stmt.excluded.views}))
+    active = sorted((month, member_id) for kind, month, member_id in items if kind == ACTIVE)
+    if active:
+        stmt = insert(ActiveMonth).values([{"month": m, "member_id": i} for m, i in active])
+        conn.execute(stmt.on_conflict_do_nothing(index_elements=["month", "member_id"]))
+
+
+# Views add up per (day, device); an active member is one key per month. A database away keeps them all
+# for the next flush.
+_batch = batching.Batch("page views", _write, merge=lambda old, new: None if old is None else old + new,
+                        seconds=FLUSH_SECONDS, size=FLUSH_VIEWS)
 
 
 def count(device: str, member_id: int | None, day: date | None = None) -> bool:
     """Count one page view; True when it is time to flush."""
     day = day or today_jst()
     month = day.strftime("%Y-%m")
-    with _lock:
-        _views[(day, device if device in DEVICES else "pc")] += 1
-        _state["pending"] += 1
-        if member_id is not None and (month, member_id) not in _seen:
-            if len(_seen) > SEEN_MAX:
-                _seen.clear()
-            _seen.add((month, member_id))
-            _active.add((month, member_id))
-        return _state["pending"] >= FLUSH_VIEWS or time.monotonic() - _state["last"] >= FLUSH_SECONDS
+    if member_id is not None and (month, member_id) not in _seen:
+        if len(_seen) > SEEN_MAX:
+            _seen.clear()
+        _seen.add((month, member_id))
+        _batch.add((ACTIVE, month, member_id))
+    return _batch.add((VIEW, day, device if device in DEVICES else "pc"), 1)
 
 
 def flush(engine=None) -> int:
     """Write what this process has counted since the last flush; returns the views written."""
-    with _lock:
-        views, active = dict(_views), set(_active)
-        _views.clear()
-        _active.clear()
-        _state["pending"], _state["last"] = 0, time.monotonic()
-    if not views and not active:
-        return 0
-    engine = engine or db.engine
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    try:
-        with engine.begin() as conn:
-            for (day, device), n in sorted(views.items()):
-                stmt = insert(PageViewDay).values(day=day, device=device, views=n)
-                conn.execute(stmt.on_conflict_do_update(index_elements=["day", "device"],
-                                                        set_={"views": PageViewDay.views + stmt.excluded.views}))
-            if active:
-                stmt = insert(ActiveMonth).values([{"month": m, "member_id": i} for m, i in sorted(active)])
-                conn.execute(stmt.on_conflict_do_nothing(index_elements=["month", "member_id"]))
-    except Exception:
-        # The database is away: keep the views for the next flush rather than lose them (a few rows per day and
-        # device); the active members are noted again on their next page.
-        with _lock:
-            _views.update(views)
-            _seen.difference_update(active)
-        raise
-    return sum(views.values())
+    return sum(n for (kind, *_), n in _batch.flush(engine).items() if kind == VIEW)
 
 
 def reset() -> None:
     """Forget everything counted and not yet written, and start the clock of the next flush again (tests)."""
-    with _lock:
-        _views.clear()
-        _active.clear()
-        _seen.clear()
-        _state["pending"], _state["last"] = 0, time.monotonic()
+    _seen.clear()
+    _batch.reset()
 
 
 def _is_page(response) -> bool:
@@ -105,14 +85,7 @@ def init_app(app: Flask) -> None:
                     app.logger.exception("page view counts not written; kept for the next flush")
         return response
 
-    def _at_exit() -> None:
-        with app.app_context():
-            try:
-                flush()
-            except Exception:
-                pass
-
-    atexit.register(_at_exit)
+    batching.install(app)
 
 
 def views_per_month(since: date | None = None) -> dict[str, dict[str, int]]:

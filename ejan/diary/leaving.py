@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select
 
 from .. import signals
+from . import footprints
 from ..extensions import db
 from .models import DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto, DiarySettings, Footprint
 
@@ -19,6 +20,8 @@ def _delete_diary(member, **unused) -> list[str]:
                                                      DiaryFollow.member_id == member.id)))
     db.session.execute(delete(DiaryPhoto).where(DiaryPhoto.entry_id.in_(entries)))
     db.session.execute(delete(DiaryEntry).where(DiaryEntry.author_id == member.id))
+    # Not a flush: its own connection would wait for this transaction's lock on the member, which waits for it.
+    footprints.forget_member(member.id)
     db.session.execute(delete(Footprint).where(or_(Footprint.owner_id == member.id, Footprint.visitor_id == member.id)))
     db.session.execute(delete(DiarySettings).where(DiarySettings.member_id == member.id))
     return keys

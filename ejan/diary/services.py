@@ -11,20 +11,20 @@ from typing import BinaryIO, Iterable, Sequence
 
 from flask import current_app
 from flask_babel import format_number, gettext as _
-from sqlalchemy import Integer, Select, and_, bindparam, delete, false, func, or_, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, delete, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import fields, media, search_grams, signals
-from ..clock import jst_day_bounds, to_jst, today_jst, utcnow
-from ..dbutil import add_once, commit_keeping_loaded, contains, earlier_submission, form_token
+from ..clock import jst_day_bounds, to_jst, utcnow
+from ..dbutil import add_once, contains, earlier_submission, form_token
 from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access
 from ..members.models import Member
 from ..pagination import Page, page_holding, paginate
 from .models import (FRIENDS, MEMBERS, PRIVATE, VISIBILITIES, DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto,
-                     DiarySettings, Footprint)
+                     DiarySettings)
 
 TITLE_MAX = 100
 BODY_MAX = 10_000
@@ -398,41 +398,6 @@ def delete_comment(actor: Member, comment_id: int) -> DiaryEntry:
 
 def is_following(member: Member, entry: DiaryEntry) -> bool:
     return db.session.get(DiaryFollow, (entry.id, member.id)) is not None
-
-
-# --- footprints ---------------------------------------------------------------------------------------
-
-def record_footprint(visitor: Member, owner: Member) -> None:
-    """One footprint per visitor per day (Japan time); a later visit that day moves its time."""
-    if visitor.id == owner.id or access.is_blocked_between(visitor.id, owner.id):
-        return
-    now, day = utcnow(), today_jst()
-    moved = db.session.execute(
-        update(Footprint).where(Footprint.owner_id == owner.id, Footprint.visitor_id == visitor.id,
-                                Footprint.day == day)
-        .values(visited_at=now).execution_options(synchronize_session=False)).rowcount
-    if not moved:
-        db.session.add(Footprint(owner_id=owner.id, visitor_id=visitor.id, day=day, visited_at=now))
-    # A footprint changes nothing the page has loaded, so the commit leaves it loaded: no reloading
-    # the visitor and the entry right after.
-    try:
-        commit_keeping_loaded()
-    except IntegrityError:
-        db.session.rollback()  # the same visitor, twice in the same instant: one footprint is right
-
-
-def footprints_of(owner: Member, page: int, per_page: int) -> Page:
-    stmt = (select(Footprint).where(Footprint.owner_id == owner.id)
-            .join(Member, Member.id == Footprint.visitor_id)
-            .where(access.active(), access.not_blocked_between(owner, Footprint.visitor_id))
-            .options(selectinload(Footprint.visitor))
-            .order_by(Footprint.visited_at.desc(), Footprint.id.desc()))
-    return paginate(stmt, page, per_page)
-
-
-@signals.member_page_viewed.connect
-def _footprint_on_view(viewer, owner, **_):
-    record_footprint(viewer, owner)
 
 
 # --- settings and the private Atom feed -----------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..mobile import per_page, render, text_part
 from ..urls import page_after, page_number
 from ..images import send_image
 from . import services
+from .footprints import of as footprints_of
 from .forms import CommentForm, EntryForm, SettingsForm
 from ..request_size import takes_uploads
 
@@ -203,7 +204,7 @@ def search():
 @bp.get("/footprints")
 @login_required
 def footprints():
-    return render("diary/footprints.html", page=services.footprints_of(current_user, page_number(), per_page()))
+    return render("diary/footprints.html", page=footprints_of(current_user, page_number(), per_page()))
 
 
 @bp.get("/diary/photos/<int:photo_id>/<variant>")

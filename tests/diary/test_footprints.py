@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ejan.clock import today_jst
-from ejan.diary import services
+from ejan import batching
+from ejan.diary import footprints, services
 from ejan.diary.models import MEMBERS, PRIVATE, Footprint
 from ejan.extensions import db
+from ejan.members.models import STATUS_LEFT, Member
 from ejan.members import services as members
+from support import at_the_same_moment, count_queries, wait_until
 
 
 def footprints_on(owner) -> list[Footprint]:
+    """The owner's footprints in the table, after this process's gathered visits are written."""
+    footprints.flush()
     db.session.expire_all()
     return list(db.session.scalars(select(Footprint).where(Footprint.owner_id == owner.id)))
 
@@ -55,6 +60,7 @@ def test_a_visit_on_another_day_leaves_another_footprint(browser, make_member):
     sato, suzuki = make_member("佐藤"), make_member("鈴木")
     client = browser(suzuki)
     client.get(f"/members/{sato.id}")
+    footprints.flush()
     db.session.execute(update(Footprint).values(day=today_jst() - timedelta(days=1)))  # that was yesterday
     db.session.commit()
     client.get(f"/members/{sato.id}")
@@ -107,3 +113,98 @@ def test_a_suspended_visitors_footprint_is_no_longer_listed(browser, make_member
 def test_the_footprints_page_needs_a_login(browser):
     response = browser().get("/footprints")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# --- written in batches ------------------------------------------------------------------------------------
+
+def test_a_visit_costs_the_page_no_write_of_its_own(browser, make_member):
+    sato, suzuki = make_member("佐藤"), make_member("鈴木")
+    client = browser(suzuki)
+    with count_queries(db.engine) as queries:
+        assert client.get(f"/members/{sato.id}").status_code == 200
+    assert not [q for q in queries.statements if "footprints" in q]  # gathered in memory until the flush
+    assert [f.visitor_id for f in footprints_on(sato)] == [suzuki.id]
+
+
+def test_a_batch_is_written_when_it_is_due_and_keeps_the_latest_visit(app, make_member, monkeypatch):
+    sato, suzuki, tanaka = make_member("佐藤"), make_member("鈴木"), make_member("田中")
+    monkeypatch.setattr(footprints._pending, "size", 3)
+    early, late = datetime(2026, 5, 1, 1, 0), datetime(2026, 5, 1, 2, 0)
+    for visitor, moment in ((suzuki, late), (suzuki, early)):
+        monkeypatch.setattr(footprints, "utcnow", lambda moment=moment: moment)
+        footprints.record(visitor, sato)
+    assert len(footprints._pending) == 1 and count_rows() == 0  # two visits, one key, not due yet
+    footprints.record(tanaka, sato)  # the third visit makes it due: written at once
+    assert len(footprints._pending) == 0 and count_rows() == 2
+    assert {f.visitor_id: f.visited_at for f in footprints_on(sato)}[suzuki.id] == late
+    # An earlier time gathered later (another web process's batch) does not move the footprint back.
+    monkeypatch.setattr(footprints, "utcnow", lambda: early)
+    footprints.record(suzuki, sato)
+    assert {f.visitor_id: f.visited_at for f in footprints_on(sato)}[suzuki.id] == late
+
+
+def test_a_process_that_gets_no_more_requests_still_writes_what_it_gathered(app, make_member, monkeypatch):
+    sato, suzuki = make_member("佐藤"), make_member("鈴木")
+    monkeypatch.setattr(footprints._pending, "seconds", 0.3)
+    footprints._pending.take()  # the clock of the batch starts now
+    footprints.record(suzuki, sato)
+    assert len(footprints._pending) == 1  # not due: nobody flushed it
+
+    def written() -> bool:
+        db.session.rollback()  # a fresh look at the table, without flushing anything ourselves
+        return count_rows() == 1
+
+    assert wait_until(written, 10), "the batch's timer never wrote the visit"
+    assert len(footprints._pending) == 0
+
+
+def test_a_visit_gathered_before_its_visitor_left_is_not_written_after(app, make_member):
+    sato, suzuki, tanaka = make_member("佐藤"), make_member("鈴木"), make_member("田中")
+    footprints.record(suzuki, sato)
+    footprints.record(tanaka, sato)
+    pending = footprints._pending.take()  # as if another web process still held them when 鈴木 left
+    db.session.execute(update(Member).where(Member.id == suzuki.id).values(status=STATUS_LEFT))
+    db.session.commit()
+    footprints._pending.give_back(pending)
+    assert [f.visitor_id for f in footprints_on(sato)] == [tanaka.id]
+
+
+def test_a_member_leaving_takes_their_gathered_visits_with_them(app, make_member):
+    sato, suzuki, tanaka = make_member("佐藤"), make_member("鈴木"), make_member("田中")
+    footprints.record(suzuki, sato)
+    footprints.record(sato, tanaka)
+    footprints.record(tanaka, suzuki)
+    footprints.forget_member(sato.id)
+    assert list(footprints._pending.take()) == [(suzuki.id, tanaka.id, today_jst())]
+
+
+def test_a_database_away_keeps_the_visits_for_the_next_flush(app, make_member, monkeypatch):
+    sato, suzuki = make_member("佐藤"), make_member("鈴木")
+    footprints.record(suzuki, sato)
+
+    def away(conn, visits):
+        raise RuntimeError("the database is away")
+
+    monkeypatch.setattr(footprints._pending, "_write", away)
+    footprints.flush()  # logged, not raised: a page never fails over a footprint
+    assert len(footprints._pending) == 1
+    monkeypatch.undo()
+    assert [f.visitor_id for f in footprints_on(sato)] == [suzuki.id]
+
+
+def test_two_processes_writing_the_same_visit_at_once_leave_one_footprint(app, make_member, monkeypatch):
+    sato, suzuki = make_member("佐藤"), make_member("鈴木")
+    moments = iter([datetime(2026, 5, 1, 1, 0), datetime(2026, 5, 1, 2, 0)])
+    key = (sato.id, suzuki.id, today_jst())
+
+    def write_one_batch():
+        with db.engine.begin() as conn:
+            footprints._write(conn, {key: next(moments)})
+
+    at_the_same_moment(app, monkeypatch, batching, "insert_for", write_one_batch)
+    (footprint,) = footprints_on(sato)
+    assert footprint.visited_at == datetime(2026, 5, 1, 2, 0)
+
+
+def count_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(Footprint))

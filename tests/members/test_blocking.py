@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from ejan.diary import services as diary
+from ejan.diary import footprints, services as diary
 from ejan.diary.models import MEMBERS, DiaryComment
 from ejan.extensions import db
 from ejan.friends.models import FriendRequest, Friendship, Introduction
@@ -53,7 +53,7 @@ def cast(make_member, befriend):
     for n in ("佐藤", "田中"):
         diary.add_comment(p[n], entries["鈴木"].id, f"{n}のコメントです")
     for visitor, owner in (("田中", "佐藤"), ("佐藤", "田中"), ("佐藤", "伊藤")):
-        diary.record_footprint(p[visitor], p[owner])
+        footprints.record(p[visitor], p[owner])
     return {"people": p, "entries": {n: e.id for n, e in entries.items()}}
 
 
