@@ -6,7 +6,7 @@ from typing import Sequence
 from flask_babel import format_number, gettext as _
 from sqlalchemy import delete, exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import fields, signals
 from ..clock import utcnow
@@ -45,21 +45,28 @@ def check_post(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def topics_of(viewer: Member, community: Community, page: int, per_page: int) -> Page:
-    if not can_read_topics(viewer, community):
+def topics_of(viewer: Member, community: Community, page: int, per_page: int, role: str | None = None) -> Page:
+    """The community's topics, pinned first, then by latest comment. `role`: the viewer's, if already asked."""
+    if not can_read_topics(viewer, community, role):
         raise Forbidden(_("このコミュニティのトピックはメンバーだけが読めます。"))
     stmt = (select(Topic).where(Topic.community_id == community.id)
-            .options(selectinload(Topic.author))
+            .options(joinedload(Topic.author))
             .order_by(Topic.pinned.desc(), Topic.last_comment_at.desc(), Topic.id.desc()))
     return paginate(stmt, page, per_page)
 
 
 def get_topic(viewer: Member | None, topic_id: int) -> Topic:
     """A topic the viewer may read; one in a members-only community does not exist for outsiders."""
+    return topic_and_role(viewer, topic_id)[0]
+
+
+def topic_and_role(viewer: Member | None, topic_id: int) -> tuple[Topic, str | None]:
+    """get_topic(), and the viewer's role in its community, asked once for the rule and the page."""
     topic = db.session.get(Topic, topic_id)
-    if topic is None or not can_read_topics(viewer, topic.community):
+    role = role_of(viewer, topic.community) if topic is not None else None
+    if topic is None or not can_read_topics(viewer, topic.community, role):
         raise NotFound(_("トピックが見つかりません。"))
-    return topic
+    return topic, role
 
 
 def community_for_new_topic(actor: Member, community_id: int) -> Community:
@@ -160,7 +167,7 @@ def search_topics(viewer: Member, query: str, page: int, per_page: int) -> Page:
     if len(query) > 100:
         raise Invalid(_("検索語は100文字以内にしてください。"), code="q")
     stmt = (select(Topic).where(readable_topics(viewer), contains(query, Topic.title, Topic.body))
-            .options(selectinload(Topic.author), selectinload(Topic.community))
+            .options(joinedload(Topic.author), joinedload(Topic.community))
             .order_by(Topic.last_comment_at.desc(), Topic.id.desc()))
     return paginate(stmt, page, per_page)
 
@@ -171,7 +178,7 @@ def comments_on(topic: Topic, page: int, per_page: int, viewer: Member | None = 
     """A topic's comments; those by someone with a block between them and the viewer are left out."""
     stmt = (select(TopicComment).where(TopicComment.topic_id == topic.id,
                                        who.not_blocked_between(viewer, TopicComment.author_id))
-            .options(selectinload(TopicComment.author))
+            .options(joinedload(TopicComment.author))
             .order_by(TopicComment.created_at, TopicComment.id))
     return paginate(stmt, page, per_page)
 

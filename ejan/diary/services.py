@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import format_number, gettext as _
 from sqlalchemy import Integer, Select, and_, bindparam, delete, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import fields, media, search_grams, signals
 from ..clock import jst_day_bounds, to_jst, utcnow
@@ -303,7 +303,7 @@ def comments_on(entry: DiaryEntry, page: int, per_page: int, viewer: Member | No
     """The comments on an entry; those by someone with a block between them and the viewer are left out."""
     stmt = (select(DiaryComment).where(DiaryComment.entry_id == entry.id,
                                        access.not_blocked_between(viewer, DiaryComment.author_id))
-            .options(selectinload(DiaryComment.author))
+            .options(joinedload(DiaryComment.author))
             .order_by(DiaryComment.created_at, DiaryComment.id))
     return paginate(stmt, page, per_page)
 

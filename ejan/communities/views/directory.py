@@ -71,7 +71,7 @@ def show(community_id: int):
     community = access.get_community(current_user, community_id)
     role = access.role_of(current_user, community)
     readable = access.can_read_topics(current_user, community, role)
-    latest = topics.topics_of(current_user, community, 1, per_page("community_topics")).items if readable else []
+    latest = topics.topics_of(current_user, community, 1, per_page("community_topics"), role).items if readable else []
     coming = events.upcoming_in(current_user, community, per_page("community_events"))
     people = membership.members_of(current_user, community, 1, per_page("community_members"))
     return render("communities/show.html", community=community, role=role, readable=readable, topics=latest,

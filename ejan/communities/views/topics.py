@@ -26,7 +26,7 @@ def topics(community_id: int):
     role = access.role_of(current_user, community)
     if not access.can_read_topics(current_user, community, role):
         return members_only(community, role, "topics")
-    page = rules.topics_of(current_user, community, page_number(), per_page())
+    page = rules.topics_of(current_user, community, page_number(), per_page(), role)
     return render("communities/topics.html", community=community, role=role, page=page)
 
 
@@ -52,12 +52,11 @@ def new_topic(community_id: int):
 @bp.get("/topics/<int:topic_id>")
 @login_required
 def topic(topic_id: int):
-    found = rules.get_topic(current_user, topic_id)
-    return _topic_page(found, CommentForm(submit_token=_token()))
+    found, role = rules.topic_and_role(current_user, topic_id)
+    return _topic_page(found, role, CommentForm(submit_token=_token()))
 
 
-def _topic_page(found, form, status: int = 200):
-    role = access.role_of(current_user, found.community)
+def _topic_page(found, role, form, status: int = 200):
     body, part, parts = text_part(found.body)
     comments = rules.comments_on(found, page_number(), per_page("comments"), viewer=current_user)
     return render("communities/topic.html", status=status, topic=found, community=found.community, role=role,
@@ -116,7 +115,7 @@ def delete_topic(topic_id: int):
 @bp.post("/topics/<int:topic_id>/comments")
 @login_required
 def comment(topic_id: int):
-    found = rules.get_topic(current_user, topic_id)
+    found, role = rules.topic_and_role(current_user, topic_id)
     form = CommentForm()
     if form.validate_on_submit():
         try:
@@ -129,7 +128,7 @@ def comment(topic_id: int):
             # Land on the new comment: its page of the list, scrolled to it (#c<id> works on most phones too).
             page = rules.page_of_comment(written, per_page("comments"), viewer=current_user)
             return redirect(url_for("communities.topic", topic_id=found.id, page=page, _anchor=f"c{written.id}"))
-    return _topic_page(found, form, status=400)
+    return _topic_page(found, role, form, status=400)
 
 
 @bp.get("/topics/comments/<int:comment_id>")
