@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -232,21 +232,21 @@ def members_of(viewer: Member, community: Community, page: int, per_page: int) -
     number = max(1, page)
     skip, wanted = (number - 1) * per_page, per_page + 1  # one more row tells whether a next page exists
 
-    # The members in their own statement: an equality on (community_id, role) is what lets the index give
-    # the order. The owner and the moderators, a handful, come in one more, sorted owner first.
+    # One role per statement: an equality on (community_id, role) is what lets the index give the order.
+    # The statement is built once and the role bound when it runs (the SQL is the same as with the
+    # role written in): building it three times cost more Python than the three queries take.
     joined = (select(Membership)
-              .where(Membership.community_id == community.id)
+              .where(Membership.community_id == community.id, Membership.role == bindparam("role"))
               .join(Member, Member.id == Membership.member_id)
               .where(who.active(), who.not_blocked_between(viewer, Membership.member_id))
-              .options(contains_eager(Membership.member)))
-    runners = db.session.scalars(
-        joined.where(Membership.role.in_((OWNER, MODERATOR)))
-        .order_by(case((Membership.role == OWNER, 0), else_=1), Membership.created_at, Membership.member_id)
-        .limit(skip + wanted)).all()
+              .options(contains_eager(Membership.member))
+              .order_by(Membership.created_at, Membership.member_id))
+
+    runners = [m for role in (OWNER, MODERATOR)
+               for m in db.session.scalars(joined.limit(skip + wanted), {"role": role})]
     rows = runners[skip:skip + wanted]
-    rows += db.session.scalars(joined.where(Membership.role == MEMBER)
-                               .order_by(Membership.created_at, Membership.member_id)
-                               .limit(wanted - len(rows)).offset(max(0, skip - len(runners)))).all()
+    rows += db.session.scalars(joined.limit(wanted - len(rows)).offset(max(0, skip - len(runners))),
+                               {"role": MEMBER}).all()
     return Page(items=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page)
 
 
