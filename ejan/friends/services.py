@@ -1,10 +1,12 @@
 """The friend lifecycle: request, accept, decline, cancel, remove; introductions; counts."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from .. import caching, signals
 from ..errors import Invalid, NotFound
@@ -192,6 +194,22 @@ def friends_of(member: Member, page: int, per_page: int, viewer: Member | None =
     return paginate(stmt, page, per_page)
 
 
+def friends_and_count(member: Member, page: int, per_page: int, viewer: Member | None = None) -> tuple[Page, int]:
+    """friends_of() and friend_count() in one statement: the count rides on each row as a window over the
+    same filtered friendships (a profile shows both; PostgreSQL walks the friendships once, not twice)."""
+    stmt = (
+        select(Member, func.count().over().label("total")).join(Friendship, Friendship.friend_id == Member.id)
+        .where(Friendship.member_id == member.id, access.active(), access.not_blocked_between(viewer, Member.id))
+        .order_by(Friendship.created_at.desc(), Member.id)
+    )
+    found = paginate(stmt, page, per_page, scalars=False)
+    if found.items:
+        total = found.items[0].total
+    else:  # past the last page (or none): the window had no row to ride on
+        total = 0 if found.number == 1 else friend_count(member, viewer)
+    return replace(found, items=[row.Member for row in found.items]), total
+
+
 def friend_count(member: Member, viewer: Member | None = None) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Friendship).join(Member, Member.id == Friendship.friend_id)
@@ -236,7 +254,7 @@ def introductions_for(member: Member, viewer: Member | None = None) -> list[Intr
         select(Introduction).where(Introduction.about_id == member.id)
         .join(Member, Member.id == Introduction.author_id)
         .where(access.active(), access.not_blocked_between(viewer, Introduction.author_id))
-        .options(selectinload(Introduction.author))
+        .options(contains_eager(Introduction.author))
         .order_by(Introduction.updated_at.desc())
         .limit(50)
     ))

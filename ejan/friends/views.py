@@ -18,8 +18,8 @@ bp = Blueprint("friends", __name__)
 @login_required
 def index(member_id: int):
     member = members.visible_member(current_user, member_id)
-    page = services.friends_of(member, page_number(), per_page(), viewer=current_user)
-    return render("friends/index.html", member=member, page=page, count=services.friend_count(member, viewer=current_user))
+    page, count = services.friends_and_count(member, page_number(), per_page(), viewer=current_user)
+    return render("friends/index.html", member=member, page=page, count=count)
 
 
 @bp.route("/members/<int:member_id>/friend-request", methods=["GET", "POST"])

@@ -124,12 +124,13 @@ def revoke_invitation(invitation_id: int):
 def profile(member_id: int):
     member = services.visible_member(current_user, member_id)
     signals.member_page_viewed.send(current_user._get_current_object(), owner=member)
+    friends_page, friend_count = friends.friends_and_count(member, 1, 9, viewer=current_user)
     return render(
         "members/profile.html",
         member=member,
         relation=friends.relation(current_user, member),
-        friends_page=friends.friends_of(member, 1, 9, viewer=current_user),
-        friend_count=friends.friend_count(member, viewer=current_user),
+        friends_page=friends_page,
+        friend_count=friend_count,
         fof_count=friends.friends_of_friends_shown(member),
         introductions=friends.introductions_for(member, viewer=current_user),
         blocking=blocking.is_blocking(current_user, member),

@@ -416,3 +416,23 @@ def test_a_suspended_friend_disappears_from_friend_lists(make_member, befriend, 
     login(web, sato)
     page = body(web.get(f"/members/{sato.id}/friends"))
     assert "田中" in page and "鈴木" not in page
+
+
+def test_a_page_of_friends_and_their_count_come_together_as_the_viewer_sees_them(make_member, befriend):
+    """friends_and_count() (one statement, the count as a window) says what friends_of() and friend_count() say,
+    a suspended friend and one with a block between them and the viewer left out of both."""
+    from ejan.members import blocking
+
+    admin, viewer = make_member("管理者", role="admin"), make_member("読者")
+    sato = make_member("佐藤")
+    others = [make_member(f"友{i}") for i in range(6)]
+    for other in others:
+        befriend(sato, other)
+    members.suspend(admin, others[0])
+    blocking.block(viewer, others[1].id)
+    for page in (1, 2, 3):
+        found, count = friends.friends_and_count(sato, page, 2, viewer=viewer)
+        assert [m.id for m in found.items] == [m.id for m in friends.friends_of(sato, page, 2, viewer=viewer).items]
+        assert found.has_next == (page == 1) and count == friends.friend_count(sato, viewer=viewer) == 4
+    assert friends.friends_and_count(sato, 7, 2, viewer=viewer) == (friends.friends_of(sato, 7, 2, viewer=viewer), 4)
+    assert friends.friends_and_count(make_member("ひとり"), 1, 2)[1] == 0
