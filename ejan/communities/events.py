@@ -10,7 +10,7 @@ from typing import Sequence
 from flask_babel import format_number, gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import start_of_today_jst, utcnow
 from ..errors import Forbidden, Invalid, NotFound, Problems
@@ -140,7 +140,7 @@ def upcoming_for(member: Member, page: int, per_page: int) -> Page:
     """Upcoming events across the communities I belong to."""
     mine = select(Membership.community_id).where(Membership.member_id == member.id, Membership.role.in_(JOINED))
     stmt = (select(Event).where(Event.community_id.in_(mine), Event.starts_at >= start_of_today_jst())
-            .options(selectinload(Event.community))
+            .options(joinedload(Event.community))
             .order_by(Event.starts_at, Event.id))
     return paginate(stmt, page, per_page)
 
