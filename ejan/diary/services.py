@@ -251,24 +251,21 @@ _NEWEST_FIRST = (DiaryEntry.created_at, DiaryEntry.id)
 def entries_of(viewer: Member | None, author: Member, page: int, per_page: int, after: str | None = None) -> Page:
     listing, params = _listing(viewer)
     return paginate(listing.where(DiaryEntry.author_id == author.id), page, per_page,
-                    keyset=_NEWEST_FIRST, after=after, params=params,
-                    scalars=False)
+                    keyset=_NEWEST_FIRST, after=after, params=params, scalars=False)
 
 
 def friends_feed(viewer: Member, page: int, per_page: int, after: str | None = None) -> Page:
     """New from my friends: entries of my friends that I may see, newest first."""
     listing, params = _listing(viewer)
     return paginate(listing.where(DiaryEntry.author_id.in_(access.friend_ids(viewer.id))), page, per_page,
-                    keyset=_NEWEST_FIRST, after=after, params=params,
-                    scalars=False)
+                    keyset=_NEWEST_FIRST, after=after, params=params, scalars=False)
 
 
 def site_feed(viewer: Member, page: int, per_page: int, after: str | None = None) -> Page:
     """New across the site: only entries written for every member."""
     listing, params = _listing(viewer)
     return paginate(listing.where(DiaryEntry.visibility == MEMBERS), page, per_page,
-                    keyset=_NEWEST_FIRST, after=after, params=params,
-                    scalars=False)
+                    keyset=_NEWEST_FIRST, after=after, params=params, scalars=False)
 
 
 def search(viewer: Member, query: str, page: int, per_page: int, after: str | None = None) -> Page:
