@@ -70,9 +70,13 @@ def _visible_to_id(viewer_id):
     )
 
 
+_WITH_AUTHOR_AND_PHOTOS = (joinedload(DiaryEntry.author), joinedload(DiaryEntry.photos))
+
+
 def get_entry(viewer: Member | None, entry_id: int) -> DiaryEntry:
-    """An entry the viewer may see. One they may not see does not exist for them (no hint that it does)."""
-    entry = db.session.get(DiaryEntry, entry_id)
+    """An entry the viewer may see. One they may not see does not exist for them (no hint that it does).
+    Its author (the rule asks whether they are active) and its few photos come in the same statement."""
+    entry = db.session.get(DiaryEntry, entry_id, options=_WITH_AUTHOR_AND_PHOTOS)
     if entry is None or not can_see(viewer, entry):
         raise NotFound(_("日記が見つかりません。"))
     return entry
