@@ -42,16 +42,25 @@ def run_by(member_id: int, community_column):
                           Membership.role.in_(RUNNERS))
 
 
-def can_read_topics(viewer: Member | None, community: Community, role: str | None = None) -> bool:
+# The `role` of the rules below: the viewer's role as a page already asked it (None: not a member), or
+# NOT_ASKED, and the rule asks. A page asks once and hands it on (one statement, not one per rule).
+NOT_ASKED = "?"
+
+
+def _role(viewer: Member, community: Community, role: str | None) -> str | None:
+    return role_of(viewer, community) if role == NOT_ASKED else role
+
+
+def can_read_topics(viewer: Member | None, community: Community, role: str | None = NOT_ASKED) -> bool:
     if not is_active(viewer):
         return False
     if community.topic_visibility == SITE:
         return True
-    return (role if role is not None else role_of(viewer, community)) in JOINED
+    return _role(viewer, community, role) in JOINED
 
 
-def can_post(viewer: Member | None, community: Community, role: str | None = None) -> bool:
-    return is_active(viewer) and (role if role is not None else role_of(viewer, community)) in JOINED
+def can_post(viewer: Member | None, community: Community, role: str | None = NOT_ASKED) -> bool:
+    return is_active(viewer) and _role(viewer, community, role) in JOINED
 
 
 def require_role(viewer: Member, community: Community, allowed: Sequence[str], message: str) -> str:

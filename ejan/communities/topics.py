@@ -17,7 +17,7 @@ from ..members import access as who
 from ..members.models import Member
 from ..pagination import Page, page_holding, paginate
 from . import counts
-from .access import can_post, can_read_topics, get_community, is_active, require_role, role_of, touch
+from .access import NOT_ASKED, can_post, can_read_topics, get_community, is_active, require_role, role_of, touch
 from .models import JOINED, MEMBERS_ONLY, RUNNERS, SITE, Community, Membership, Topic, TopicComment, TopicFollow
 
 TITLE_MAX = 100
@@ -45,7 +45,8 @@ def check_post(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def topics_of(viewer: Member, community: Community, page: int, per_page: int, role: str | None = None) -> Page:
+def topics_of(viewer: Member, community: Community, page: int, per_page: int,
+              role: str | None = NOT_ASKED) -> Page:
     """The community's topics, pinned first, then by latest comment. `role`: the viewer's, if already asked."""
     if not can_read_topics(viewer, community, role):
         raise Forbidden(_("このコミュニティのトピックはメンバーだけが読めます。"))
@@ -189,7 +190,7 @@ def page_of_comment(comment: TopicComment, per_page: int, viewer: Member | None 
                         who.not_blocked_between(viewer, TopicComment.author_id))
 
 
-def can_comment(viewer: Member | None, topic: Topic, role: str | None = None) -> bool:
+def can_comment(viewer: Member | None, topic: Topic, role: str | None = NOT_ASKED) -> bool:
     """A member of the community, with no block between them and the topic's author."""
     return can_post(viewer, topic.community, role) and not who.is_blocked_between(viewer.id, topic.author_id)
 
