@@ -3,7 +3,7 @@ not a notification kind. Notifications themselves are made by api.notify()."""
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..clock import utcnow
 from .. import i18n
@@ -36,7 +36,7 @@ def notifications_for(member: Member, page: int, per_page: int) -> Page:
     stmt = (
         select(Notification)
         .where(Notification.member_id == member.id)
-        .options(selectinload(Notification.actor))
+        .options(joinedload(Notification.actor))  # one actor per row (or none): in the same statement
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     return paginate(stmt, page, per_page)
