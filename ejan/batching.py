@@ -22,6 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 log = logging.getLogger(__name__)
 _batches: list["Batch"] = []
+now = time.monotonic  # tests fix the clock
+Timer = threading.Timer  # tests fire it themselves
 
 
 class Batch:
@@ -36,8 +38,8 @@ class Batch:
         self._lock = threading.Lock()  # gunicorn's threaded workers share one batch
         self._items: dict[Hashable, object] = {}
         self._added = 0
-        self._last = time.monotonic()
-        self._timer: threading.Timer | None = None
+        self._last = now()
+        self._timer = None
         _batches.append(self)
 
     def add(self, key: Hashable, value: object = None) -> bool:
@@ -47,12 +49,12 @@ class Batch:
         while (a quiet night, one of several workers) still writes what it holds."""
         with self._lock:
             if self._timer is None and has_app_context():
-                self._timer = threading.Timer(self.seconds, self._on_time, (current_app._get_current_object(),))
+                self._timer = Timer(self.seconds, self._on_time, (current_app._get_current_object(),))
                 self._timer.daemon = True
                 self._timer.start()
             self._put(key, value)
             self._added += 1
-            return self._added >= self.size or time.monotonic() - self._last >= self.seconds
+            return self._added >= self.size or now() - self._last >= self.seconds
 
     def _on_time(self, app) -> None:
         with self._lock:
@@ -75,7 +77,7 @@ class Batch:
         """What was gathered, now out of the batch (the caller writes it or gives it back)."""
         with self._lock:
             items, self._items = self._items, {}
-            self._added, self._last = 0, time.monotonic()
+            self._added, self._last = 0, now()
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None

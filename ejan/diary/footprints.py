@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import case, delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from .. import batching, signals
 from ..clock import today_jst, utcnow
@@ -75,7 +75,7 @@ def of(owner: Member, page: int, per_page: int) -> Page:
     stmt = (select(Footprint).where(Footprint.owner_id == owner.id)
             .join(Member, Member.id == Footprint.visitor_id)
             .where(access.active(), access.not_blocked_between(owner, Footprint.visitor_id))
-            .options(selectinload(Footprint.visitor))
+            .options(contains_eager(Footprint.visitor))  # the visitor from the join above, not a second SELECT
             .order_by(Footprint.visited_at.desc(), Footprint.id.desc()))
     return paginate(stmt, page, per_page)
 

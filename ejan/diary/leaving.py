@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select
 
 from .. import signals
-from . import footprints
 from ..extensions import db
+from . import footprints
 from .models import DiaryComment, DiaryEntry, DiaryFollow, DiaryPhoto, DiarySettings, Footprint
 
 

@@ -184,24 +184,25 @@ def incoming_count_query(actor: Member):
             .join(Member, Member.id == FriendRequest.from_id).where(access.active()))
 
 
+def _friends_seen(member: Member, viewer: Member | None, *columns):
+    """`columns` over a member's friends as `viewer` sees them (active, no block between them and the viewer):
+    the one filter of the friend list, its count, and the two at once."""
+    return (select(*columns).select_from(Friendship).join(Member, Member.id == Friendship.friend_id)
+            .where(Friendship.member_id == member.id, access.active(), access.not_blocked_between(viewer, Member.id)))
+
+
+_NEWEST_FRIENDS_FIRST = (Friendship.created_at.desc(), Member.id)
+
+
 def friends_of(member: Member, page: int, per_page: int, viewer: Member | None = None) -> Page:
     """A member's friends, as `viewer` sees them: anyone with a block between them and the viewer is left out."""
-    stmt = (
-        select(Member).join(Friendship, Friendship.friend_id == Member.id)
-        .where(Friendship.member_id == member.id, access.active(), access.not_blocked_between(viewer, Member.id))
-        .order_by(Friendship.created_at.desc(), Member.id)
-    )
-    return paginate(stmt, page, per_page)
+    return paginate(_friends_seen(member, viewer, Member).order_by(*_NEWEST_FRIENDS_FIRST), page, per_page)
 
 
 def friends_and_count(member: Member, page: int, per_page: int, viewer: Member | None = None) -> tuple[Page, int]:
     """friends_of() and friend_count() in one statement: the count rides on each row as a window over the
     same filtered friendships (a profile shows both; PostgreSQL walks the friendships once, not twice)."""
-    stmt = (
-        select(Member, func.count().over().label("total")).join(Friendship, Friendship.friend_id == Member.id)
-        .where(Friendship.member_id == member.id, access.active(), access.not_blocked_between(viewer, Member.id))
-        .order_by(Friendship.created_at.desc(), Member.id)
-    )
+    stmt = _friends_seen(member, viewer, Member, func.count().over().label("total")).order_by(*_NEWEST_FRIENDS_FIRST)
     found = paginate(stmt, page, per_page, scalars=False)
     if found.items:
         total = found.items[0].total
@@ -211,10 +212,7 @@ def friends_and_count(member: Member, page: int, per_page: int, viewer: Member |
 
 
 def friend_count(member: Member, viewer: Member | None = None) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Friendship).join(Member, Member.id == Friendship.friend_id)
-        .where(Friendship.member_id == member.id, access.active(), access.not_blocked_between(viewer, Member.id))
-    )
+    return db.session.scalar(_friends_seen(member, viewer, func.count()))
 
 
 def friends_of_friends_count(member: Member) -> int:

@@ -13,7 +13,7 @@ from ejan.diary.models import MEMBERS, PRIVATE, Footprint
 from ejan.extensions import db
 from ejan.members.models import STATUS_LEFT, Member
 from ejan.members import services as members
-from support import at_the_same_moment, count_queries, wait_until
+from support import at_the_same_moment, count_queries
 
 
 def footprints_on(owner) -> list[Footprint]:
@@ -129,6 +129,8 @@ def test_a_visit_costs_the_page_no_write_of_its_own(browser, make_member):
 def test_a_batch_is_written_when_it_is_due_and_keeps_the_latest_visit(app, make_member, monkeypatch):
     sato, suzuki, tanaka = make_member("佐藤"), make_member("鈴木"), make_member("田中")
     monkeypatch.setattr(footprints._pending, "size", 3)
+    monkeypatch.setattr(batching, "now", lambda: 100.0)  # the batch's clock stands still: only the size counts
+    footprints._pending.take()
     early, late = datetime(2026, 5, 1, 1, 0), datetime(2026, 5, 1, 2, 0)
     for visitor, moment in ((suzuki, late), (suzuki, early)):
         monkeypatch.setattr(footprints, "utcnow", lambda moment=moment: moment)
@@ -143,19 +145,37 @@ def test_a_batch_is_written_when_it_is_due_and_keeps_the_latest_visit(app, make_
     assert {f.visitor_id: f.visited_at for f in footprints_on(sato)}[suzuki.id] == late
 
 
+class HeldTimer:
+    """batching.Timer for a test: set like the real one, fired by the test instead of a thread."""
+
+    def __init__(self, seconds, function, args):
+        self.seconds, self.function, self.args = seconds, function, args
+        self.daemon = False
+
+    def start(self):
+        pass
+
+    def cancel(self):
+        pass
+
+    def fire(self):
+        self.function(*self.args)
+
+
 def test_a_process_that_gets_no_more_requests_still_writes_what_it_gathered(app, make_member, monkeypatch):
     sato, suzuki = make_member("佐藤"), make_member("鈴木")
-    monkeypatch.setattr(footprints._pending, "seconds", 0.3)
-    footprints._pending.take()  # the clock of the batch starts now
+    timers = []
+    monkeypatch.setattr(batching, "Timer", lambda *args: timers.append(HeldTimer(*args)) or timers[-1])
+    monkeypatch.setattr(batching, "now", lambda: 100.0)
+    footprints._pending.take()  # no timer set, and the batch's clock stands still: never due by time
     footprints.record(suzuki, sato)
-    assert len(footprints._pending) == 1  # not due: nobody flushed it
-
-    def written() -> bool:
-        db.session.rollback()  # a fresh look at the table, without flushing anything ourselves
-        return count_rows() == 1
-
-    assert wait_until(written, 10), "the batch's timer never wrote the visit"
-    assert len(footprints._pending) == 0
+    footprints.record(suzuki, sato)
+    (timer,) = timers  # one timer for the batch, not one per visit
+    assert timer.seconds == footprints.FLUSH_SECONDS
+    assert len(footprints._pending) == 1 and count_rows() == 0  # not due: nobody flushed it
+    timer.fire()  # what the timer's thread does FLUSH_SECONDS later, with no request in between
+    db.session.rollback()  # a fresh look at the table, without flushing anything ourselves
+    assert len(footprints._pending) == 0 and count_rows() == 1
 
 
 def test_a_visit_gathered_before_its_visitor_left_is_not_written_after(app, make_member):
