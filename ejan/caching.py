@@ -8,12 +8,18 @@ recount, never an error page.
 from __future__ import annotations
 
 import logging
+import time
+from threading import Lock
 from typing import Callable, TypeVar
 
 from .extensions import cache
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+now = time.monotonic  # tests move the clock
+_held: dict[str, tuple[float, object]] = {}
+_held_lock = Lock()
 
 
 def remembered(key: str, seconds: int, compute: Callable[[], T]) -> T:
@@ -56,3 +62,25 @@ def forget(key: str) -> None:
         cache.delete(key)
     except Exception:
         log.warning("cache delete %s failed", key, exc_info=True)
+
+
+def held(key: str, seconds: float, compute: Callable[[], T]) -> T:
+    """remembered() for a large value that many requests read and each process can count for itself: kept
+    in this process as the object itself. Flask-Caching serialises even its in-process cache, and unpickling
+    a map of thousands of entries on every request costs more than counting it now and then saves. One
+    thread counts while others wait for it."""
+    found = _held.get(key)
+    if found is not None and found[0] > now():
+        return found[1]  # type: ignore[return-value]
+    with _held_lock:
+        found = _held.get(key)
+        if found is not None and found[0] > now():
+            return found[1]  # type: ignore[return-value]
+        value = compute()
+        _held[key] = (now() + seconds, value)
+        return value
+
+
+def forget_held() -> None:
+    """Forget what held() keeps in this process (tests; an event that starts or ends)."""
+    _held.clear()

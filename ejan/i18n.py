@@ -83,13 +83,14 @@ def current() -> Language:
     return _BY_CODE.get(str(locale), _BY_CODE[DEFAULT]) if locale is not None else _BY_CODE[DEFAULT]
 
 
-def from_accept_language() -> str | None:
-    """The first accepted language we have, by quality; `ja-JP,en;q=0.5` is Japanese.
+def from_accept_language(accepted=None) -> str | None:
+    """The first accepted language we have, by quality; `ja-JP,en;q=0.5` is Japanese. `accepted` is a
+    parsed Accept-Language (this request's by default).
 
     Werkzeug's best_match prefers any exact match over a better-quality prefix match, which would
     answer that header in English.
     """
-    for value, quality in request.accept_languages:
+    for value, quality in (request.accept_languages if accepted is None else accepted):
         if quality <= 0:
             continue
         code = _BY_TAG.get(value.replace("_", "-").split("-")[0].lower())
@@ -121,6 +122,16 @@ def select_locale() -> str:
         or from_accept_language()
         or DEFAULT
     )
+
+
+def choose(profile: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """select_locale's choice for a request with no `lang` parameter, from plain values: for code in front of
+    Flask (ejan/disaster/front.py), which has no request object."""
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    return (valid(profile) or valid(cookie)
+            or from_accept_language(parse_accept_header(accept_language, LanguageAccept)) or DEFAULT)
 
 
 def remember(response, code: str):

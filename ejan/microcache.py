@@ -230,7 +230,7 @@ class MicroCache:
             key = self.key(environ)
             kept = self._store_for(key).fresh(key) if key is not None else None
             if kept is not None:
-                headers = _with_nonce(kept.headers, kept.nonce)
+                headers = with_nonce(kept.headers, kept.nonce)
         except Exception:
             log.warning("micro-cache lookup failed", exc_info=True)
             key = kept = None
@@ -273,12 +273,7 @@ class MicroCache:
             return
         if any(name.lower() == "set-cookie" for name, _ in headers):
             return
-        nonce = None
-        for name, value in headers:
-            if name.lower() == "content-security-policy":
-                found = _NONCE.search(value)
-                if found:
-                    nonce = found.group(1)
+        nonce = nonce_in(headers)
         if nonce and nonce.encode() in body:
             return  # an inline script carries this response's nonce: it cannot be replayed with another
         store.put(key, Kept(status, list(headers), body, nonce, wanted.endpoint, now() + wanted.seconds,
@@ -300,7 +295,18 @@ class MicroCache:
         return len(self.shared.kept) + len(self.personal.kept)
 
 
-def _with_nonce(headers: Iterable[tuple[str, str]], nonce: str | None) -> list[tuple[str, str]]:
+def nonce_in(headers: Iterable[tuple[str, str]]) -> str | None:
+    """The CSP nonce a response's headers carry, if any."""
+    for name, value in headers:
+        if name.lower() == "content-security-policy":
+            found = _NONCE.search(value)
+            if found:
+                return found.group(1)
+    return None
+
+
+def with_nonce(headers: Iterable[tuple[str, str]], nonce: str | None) -> list[tuple[str, str]]:
+    """The headers of a kept response with a fresh CSP nonce in place of `nonce`: none is known in advance."""
     if nonce is None:
         return list(headers)
     fresh = secrets.token_urlsafe(24)

@@ -65,3 +65,12 @@ def init_app(app: Flask) -> None:
         if request.is_secure and https_required():
             response.headers["Strict-Transport-Security"] = f"max-age={app.config['EJAN_HSTS_SECONDS']}"
         return response
+
+
+def csrf_token_for(app: Flask, raw: str) -> str:
+    """The CSRF token Flask-WTF's generate_csrf() makes for a session holding `raw`, without a request: for
+    pages answered in front of Flask (ejan/disaster/front.py). tests/disaster/test_front.py logs out with one."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)

@@ -172,7 +172,8 @@ class DbSessionInterface(SessionInterface):
             sess.rotate()
         return sess
 
-    def _row(self, token: str):
+    @staticmethod
+    def _row(token: str):
         row = db.session.execute(_row_statement(), {"token_hash": _hash(token), "now": utcnow()}).first()
         # The view goes on in this same transaction and connection (READ COMMITTED: each statement
         # sees what is committed when it runs), so a page checks out and pings one connection, not two.
@@ -239,6 +240,24 @@ def _row_statement():
                    WebSession.successor, Member)
             .outerjoin(Member, Member.id == WebSession.member_id)
             .where(WebSession.token_hash == bindparam("token_hash"), WebSession.expires_at > bindparam("now")))
+
+
+def read_as_is(app: Flask, token: str):
+    """The stored row (with its Member) of a session cookie that open_session would accept and leave as it is
+    (no light token, no successor to follow, no new token due), else None: for code in front of Flask that
+    only reads (ejan/disaster/front.py) and leaves every other case to open_session."""
+    if not token or _LIGHT.fullmatch(token):
+        return None
+    row = DbSessionInterface._row(token)
+    if row is None or row.successor or row.transport != COOKIE \
+            or utcnow() - row.issued_at > _rotate_after(app, COOKIE):
+        return None
+    return row
+
+
+def stored_data(row) -> dict:
+    """What a stored session holds (read_as_is's row)."""
+    return json.loads(row.data)
 
 
 def _has_writes(sess: DbSession, keep: bool) -> bool:

@@ -108,10 +108,11 @@ def joined_ids(member_id: int):
     return select(Membership.community_id).where(Membership.member_id == member_id, Membership.role.in_(JOINED))
 
 
-def joined_members(community_ids: Sequence[int]):
-    """(community_id, member_id) of everyone who has joined these communities, as a select."""
-    return select(Membership.community_id, Membership.member_id).where(
-        Membership.community_id.in_(community_ids), Membership.role.in_(JOINED))
+def joined_members(community_ids: Sequence[int] | None = None):
+    """(community_id, member_id) of everyone who has joined these communities (all communities: None), as a
+    select."""
+    found = select(Membership.community_id, Membership.member_id).where(Membership.role.in_(JOINED))
+    return found if community_ids is None else found.where(Membership.community_id.in_(community_ids))
 
 
 def shares_a_community_with(member_id: int, column):

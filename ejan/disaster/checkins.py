@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 from collections import Counter
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, bindparam, case, delete, false, func, literal, or_, select, true, union_all
+from sqlalchemy import Integer, String, and_, bindparam, delete, false, func, literal, or_, select, true, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import microcache
-from ..caching import forget, remembered_many
+from ..caching import forget, held
 from ..clock import utcnow
 from ..communities import access as community_access
 from ..dbutil import contains
@@ -35,7 +34,7 @@ from .models import (CHECKIN_STATUSES, CHECKIN_VISIBILITIES, RESCUE, SEE_COMMUNI
 UNCHECKED = "unchecked"  # 未確認: a friend with no check-in the viewer may see
 MAX_COMMENT = 100
 MAX_NAME = 40
-COMMUNITY_SECONDS = 5  # who in a community told it: shared by its members, as long as the screen keeps counts
+COMMUNITY_SECONDS = 5  # who told their communities, read for the whole city: as long as the screen keeps counts
 
 
 # --- who sees what -------------------------------------------------------------------------------------
@@ -203,26 +202,48 @@ def community_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     has not checked in may simply have chosen to tell only friends.
 
     A community of thousands gives one viewer thousands of co-members to match against the check-ins: in
-    one query per viewer that was 25-100 ms at city scale. Who in a community has checked in this way is
-    the same for all its members, so it is kept a few seconds per community (COMMUNITY_SECONDS) and
-    shared; each viewer then reads their communities, friends and blocks in one statement and leaves out
-    themselves, their friends and anyone with a block between them, in Python."""
+    one query per viewer that was 25-100 ms at city scale, and per community, kept a few seconds, it still
+    missed for most viewers of a city of 5,000 communities. So who told their communities is read for the
+    whole city at once (told_by_community) and each viewer reads only their communities, friends and blocks,
+    leaving out themselves, their friends and anyone with a block between them, in Python."""
     if not access.is_active(viewer):
         return {}
     communities, left_out = _circle(viewer.id)
+    return _community_line(event_id, communities, left_out)
+
+
+def _community_line(event_id: int, communities: list[int], left_out: set[int]) -> dict[str, int]:
     if not communities:
         return {}
-    keys = {f"disaster:community:{event_id}:{community_id}": community_id for community_id in communities}
-
-    def compute(missing: list[str]) -> dict[str, dict[int, str]]:
-        return {key: found for key, found in zip(missing, _told_communities(event_id, [keys[k] for k in missing]))}
-
+    told = told_by_community(event_id)
     status_of: dict[int, str] = {}
-    for told in remembered_many(list(keys), COMMUNITY_SECONDS, compute).values():
-        status_of.update(told)
+    for community_id in communities:
+        status_of.update(told.get(community_id, {}))
     for member_id in left_out:
         status_of.pop(member_id, None)
     return _ordered(Counter(status_of.values()))
+
+
+def told_by_community(event_id: int) -> dict[int, dict[int, str]]:
+    """For every community, its active members who told "friends and my communities", and their status: one
+    statement per COMMUNITY_SECONDS in each process (at city scale 30,000 rows in about 50 ms), kept in the
+    process as it is (caching.held)."""
+    def compute():
+        told: dict[int, dict[int, str]] = {}
+        for community_id, member_id, status in db.session.execute(_told_statement(), {"event": event_id}):
+            told.setdefault(community_id, {})[member_id] = status
+        return told
+    return held(f"disaster:told:{event_id}", COMMUNITY_SECONDS, compute)
+
+
+@functools.cache
+def _told_statement():
+    joined = community_access.joined_members().subquery()
+    poster = SafetyCheckIn.member_id
+    return (select(joined.c.community_id, poster, SafetyCheckIn.status)
+            .join(SafetyCheckIn, poster == joined.c.member_id)
+            .where(SafetyCheckIn.event_id == bindparam("event", type_=Integer), SafetyCheckIn.person == "",
+                   SafetyCheckIn.visibility == SEE_COMMUNITIES, access.no_inactive_member(poster)))
 
 
 def _circle(viewer_id: int) -> tuple[list[int], set[int]]:
@@ -242,17 +263,39 @@ def _circle_statement():
         select(literal("b"), access.block_partner_ids(viewer).subquery().c.blocked_id))
 
 
-def _told_communities(event_id: int, community_ids: list[int]) -> list[dict[int, str]]:
-    """For each community: its active members who told "friends and my communities", and their status."""
-    joined = community_access.joined_members(community_ids).subquery()
-    told: dict[int, dict[int, str]] = {community_id: {} for community_id in community_ids}
-    for community_id, member_id, status in db.session.execute(
-            select(joined.c.community_id, SafetyCheckIn.member_id, SafetyCheckIn.status)
-            .join(SafetyCheckIn, SafetyCheckIn.member_id == joined.c.member_id)
-            .where(SafetyCheckIn.event_id == event_id, SafetyCheckIn.person == "",
-                   SafetyCheckIn.visibility == SEE_COMMUNITIES, access.active_member(SafetyCheckIn.member_id))):
-        told[community_id][member_id] = status
-    return [told[community_id] for community_id in community_ids]
+def for_screen(viewer: Member, event_id: int) -> dict:
+    """What the disaster screen shows a member of their own: friend_counts, community_counts and their own
+    check-ins (mine), in one statement (and the city's told_by_community every few seconds): a member's
+    first screen in a surge is the request the city sends most."""
+    friends: dict[str, int] = {}
+    communities: list[int] = []
+    left_out = {viewer.id}
+    own = []
+    for kind, number, status, person in db.session.execute(_for_screen_statement(),
+                                                            {"viewer": viewer.id, "event": event_id}):
+        if kind == "n":
+            friends[status] = number
+        elif kind == "c":
+            communities.append(number)
+        elif kind == "m":
+            own.append((person, number, status))
+        else:
+            left_out.add(number)
+    return {"friend_counts": _ordered(friends), "community_counts": _community_line(event_id, communities, left_out),
+            "my_checkins": [{"person": person, "status": status} for person, _id, status in sorted(own)]}
+
+
+@functools.cache
+def _for_screen_statement():
+    counts = _friend_counts_statement().subquery()
+    circle = _circle_statement().subquery()
+    none = literal(None, String)
+    return union_all(
+        select(literal("n"), counts.c[1], counts.c[0], none),
+        select(circle.c[0], circle.c[1], none, none),
+        select(literal("m"), SafetyCheckIn.id, SafetyCheckIn.status, SafetyCheckIn.person).where(
+            SafetyCheckIn.event_id == bindparam("event", type_=Integer),
+            SafetyCheckIn.member_id == bindparam("viewer", type_=Integer)))
 
 
 def _ordered(found: dict) -> dict[str, int]:

@@ -20,6 +20,7 @@ from ..clock import utcnow
 from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members.models import DISTRICTS, Member
+from . import front
 from .models import KINDS, DisasterEvent, DisasterLogEntry, DisasterNotice
 
 SUMMARY_KEY = "disaster:active"
@@ -65,6 +66,7 @@ def event_for(event_id: int) -> DisasterEvent:
 def _changed() -> None:
     forget(SUMMARY_KEY)
     microcache.clear()  # this worker shows the change at once; the others within the screen's few seconds
+    front.clear()
 
 
 # --- the rules -----------------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ own browser too, so a member reloading costs nothing until it runs out or they s
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, make_response, render_template, request, session
+import secrets
+
+from flask import Flask, Response, current_app, g, make_response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -27,7 +29,7 @@ from ..caching import remembered
 from ..members import access
 from ..mobile import render, session_in_url
 from ..mobile.render import page_charset, template_set
-from . import checkins, events, reports
+from . import checkins, events, front, reports
 from .models import DisasterNotice
 
 SCREEN_SECONDS = 5
@@ -78,18 +80,26 @@ def personal_screen(member, event_id: int) -> dict:
     reloading in a surge costs a cache read): a friend's check-in shows within SCREEN_SECONDS, the
     member's own at once (checkins.py forgets this key when they check in)."""
     def compute():
-        return {"friend_counts": checkins.friend_counts(member, event_id),
-                "community_counts": checkins.community_counts(member, event_id),
-                "my_checkins": [{"person": c.person, "status": c.status} for c in checkins.mine(member, event_id)]}
+        return checkins.for_screen(member, event_id)
     return remembered(checkins.screen_key(event_id, member.id), SCREEN_SECONDS, compute)
 
 
-def show_screen(summary: dict):
-    """The disaster screen for this request's reader."""
+def show_screen(summary: dict, personal: Markup | None = None):
+    """The disaster screen for this request's reader (with `personal`, that in place of the member's own part)."""
     shared = shared_screen(summary["id"])
-    personal = personal_screen(current_user, summary["id"]) if access.is_active(current_user) else {}
-    return render("disaster/screen.html", disaster_screen=True, **shared, **personal,
+    if personal is None and access.is_active(current_user):
+        personal = Markup(personal_html(current_user, summary["id"], template_set(),
+                                        url_for("disaster.checkin")))
+    return render("disaster/screen.html", disaster_screen=True, **shared, screen_personal=personal,
                   **{f"screen_{part}": _fragment(part, shared) for part in FRAGMENTS})
+
+
+def personal_html(member, event_id: int, chosen_set: str, checkin_url: str) -> str:
+    """The member's own part of the screen, in the language of the moment (the request's, or force_locale's in
+    front of Flask, where there is no request: hence its URL as a value, and the template's environment without
+    the app's context processors)."""
+    template = current_app.jinja_env.get_template(f"{chosen_set}/disaster/_screen_personal.html")
+    return template.render(checkin_url=checkin_url, **personal_screen(member, event_id)).strip() + "\n"
 
 
 def _fragment(part: str, shared: dict) -> Markup:
@@ -130,11 +140,11 @@ def _front_page():
 def respond(summary: dict):
     """The disaster screen at / or /disaster/: a logged-out reader's page comes whole from the cache."""
     if current_user.is_authenticated:
-        # A member reloading in the surge is answered in front of Flask for a few seconds, from a copy kept
-        # for their browser alone; a check-in (a form) gives their browser a new key (microcache.WRITE_COOKIE).
-        own = _common_request() and not session_in_url()
-        response = show_screen(summary)
-        if own:
+        key = front.frame_key(summary["id"]) if _framable() else None
+        response = show_screen(summary) if key is None else _framed(summary, key)
+        if _common_request() and not session_in_url():
+            # Their browser reloading is answered in front of Flask for a few seconds, from a copy kept for
+            # it alone; a check-in (a form) gives it a new key (microcache.WRITE_COOKIE).
             microcache.keep(SCREEN_SECONDS, member_id=current_user.id)
         return response
     sessionless = _brings_no_session() and _common_request()
@@ -148,6 +158,51 @@ def respond(summary: dict):
     response.content_type = content_type
     if sessionless:
         microcache.keep(SCREEN_SECONDS)
+    return response
+
+
+def _framable() -> bool:
+    """May this member's screen become the frame other members' screens are made from (front.py)? Not an
+    admin's (it has their tools), nor one with a message flashed, nor a cookieless keitai's."""
+    return (access.is_active(current_user) and not current_user.is_admin and not request.args
+            and not session.get("_flashes") and not session_in_url() and not i18n.carried())
+
+
+class _AnyMember:
+    """current_user while a frame is rendered: a member with no name, no rights and an id found nowhere else
+    on the page, cut out afterwards. What it does not have renders as nothing, so nothing of the member
+    whose request built the frame can end up in it."""
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_admin = False
+    status = access.STATUS_ACTIVE
+    id = 9_007_199_254_740_881
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def _framed(summary: dict, key) -> Response:
+    """The member's screen, made from the frame this request cuts (and keeps for the members after them)."""
+    member = current_user._get_current_object()
+    values = {front.PERSONAL: personal_html(member, summary["id"], template_set(), url_for("disaster.checkin")),
+              front.MEMBER: str(member.id)}
+    anyone = _AnyMember()
+    mark = f"<!--{secrets.token_hex(8)}-->"
+    g._login_user = anyone  # what Flask-Login's current_user reads
+    try:
+        response = show_screen(summary, personal=Markup(mark))
+    finally:
+        g._login_user = member
+    encoding = request.device.encoding
+    holes = {front.PERSONAL: mark.encode(), front.MEMBER: str(anyone.id).encode(),
+             front.CSRF: (g.get("csrf_token") or "").encode()}
+    values = {name: value.encode(encoding, "ejan-geta") for name, value in values.items()}
+    values[front.CSRF] = holes[front.CSRF]
+    frame = front.keep(key, response.get_data(), holes, {"checkin_url": url_for("disaster.checkin")},
+                       SCREEN_SECONDS)
+    response.set_data(frame.fill(values))
     return response
 
 
@@ -177,4 +232,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(notice_text)
     app.context_processor(_banner)
     app.before_request(_front_page)
+    # Behind the micro-cache: a browser reloading gets its copy, a member's first load the frame.
+    front.install(app, summary=events.active_summary, personal=personal_html, seconds=SCREEN_SECONDS)
     microcache.install(app)

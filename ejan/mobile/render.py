@@ -49,15 +49,15 @@ class AccessKeyClash(AssertionError):
 _ACCESSKEY = re.compile(rb'accesskey="([^"]*)"')
 
 
-def view_override() -> str | None:
-    choice = request.args.get("view") or request.cookies.get(VIEW_COOKIE)
-    return _OVERRIDES.get(choice or "")
-
-
 def template_set() -> str:
     if "template_set" not in g:
-        g.template_set = view_override() or (MOBILE if request.device.is_keitai else PC)
+        g.template_set = set_for(request.device, request.args.get("view") or request.cookies.get(VIEW_COOKIE))
     return g.template_set
+
+
+def set_for(device, view: str | None) -> str:
+    """The template set for a device and the reader's choice (the `view` parameter or cookie), if any."""
+    return _OVERRIDES.get(view or "") or (MOBILE if device.is_keitai else PC)
 
 
 def is_lite() -> bool:

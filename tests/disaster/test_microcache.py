@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from ejan import microcache
+from ejan import frames, microcache
 from ejan.disaster import events, screen
 from ejan.disaster.models import DisasterEvent
 from ejan.extensions import cache, db
@@ -33,6 +33,7 @@ def kept(app, monkeypatch):
 def clock(monkeypatch):
     moment = [1000.0]
     monkeypatch.setattr(microcache, "now", lambda: moment[0])
+    monkeypatch.setattr(frames, "now", lambda: moment[0])  # the frames of disaster/front.py
     return moment
 
 

@@ -1,0 +1,168 @@
+"""A crowd of members opening the disaster screen, answered in front of Flask.
+
+On the city's worst day most residents open the screen once or twice, each for the first time in a while:
+what a member's first load costs is what the surge costs. Through Flask that is every hook, the session and
+Flask-Login, Jinja for the whole page, and about ten milliseconds. Yet a member's screen is the page every
+member sees with three values of their own in it: their safety counts and own check-ins (the 安否 part),
+their logout form's CSRF token and their id in two menu links. So when Flask renders a member's screen
+(screen._framed) it cuts the page at those values into a frame (ejan/frames.py), kept SCREEN_SECONDS per
+event, host, path, device, template set and language; this middleware answers the next members from it:
+their session's row and member (one statement), their own part (screen.personal_html: the statements and the
+few seconds' cache the Flask path uses, and the same template), a CSRF token for the session's secret, their
+id. It writes nothing, sets no cookie, and keeps the security headers Flask sent with the frame (with a fresh
+CSP nonce).
+
+It answers only what it can answer exactly as Flask would; everything else goes on to Flask untouched: any
+method but GET, a query string, no session cookie or a light (logged-out) one, a session Flask would change
+(a successor to follow, a new token due: sessions.read_as_is), flashed messages, a member who is not active
+or is an admin, a page with no fresh frame. Flask-Login's "basic" session protection would only mark a
+session from another address as not fresh; a request answered here leaves that to the member's next request
+through Flask, and marks nothing. Any error here falls through to Flask: it may cost a render, never an
+error page.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Hashable
+
+from flask import Flask, current_app, has_app_context, request
+from flask_babel import force_locale
+from werkzeug.http import parse_cookie
+
+from .. import frames, i18n, microcache, sessions
+from ..members import access
+from ..mobile.detect import detect
+from ..mobile.render import VIEW_COOKIE, set_for
+from ..security import csrf_token_for
+
+log = logging.getLogger(__name__)
+
+PERSONAL, CSRF, MEMBER = "personal", "csrf", "member"  # a frame's holes
+PATHS = ("/", "/disaster/")  # where the screen is: the front page while an event is on, and its own address
+WHERE = "ejan.disaster.where"  # environ: where a request's page would be kept, set here for screen.py
+WISH = "ejan.disaster.frame"  # environ: (key, frame) from screen.py, kept here with the final headers
+EXTENSION = "ejan.disaster.front"
+
+
+def frame_key(event_id: int) -> Hashable | None:
+    """The key this request's screen is kept under (only for requests this middleware has looked at)."""
+    where = request.environ.get(WHERE)
+    return None if where is None else (event_id, where, i18n.current().code)
+
+
+def keep(key: Hashable, body: bytes, holes: dict[str, bytes], context: dict, seconds: float) -> frames.Frame:
+    """The frame of the member's screen Flask has just rendered. It is kept under `key` once the response is
+    final (its security headers are added after the view), unless it cannot be shared: not a 200, or an
+    inline script bound to its CSP nonce."""
+    frame = frames.Frame(frames.cut(body, holes), "", (), None, request.endpoint, context, frames.now() + seconds)
+    request.environ[WISH] = key, frame
+    return frame
+
+
+def clear(app: Flask | None = None) -> None:
+    """Forget this process's frames (an event started, changed or ended)."""
+    if app is None and not has_app_context():
+        return
+    store = (app or current_app).extensions.get(EXTENSION)
+    if store is not None:
+        store.frames.clear()
+
+
+class Front:
+    """`summary` is the active event's summary (events.active_summary), `personal` renders a member's own part
+    (screen.personal_html), `seconds` how long the browser may keep what this answers: handed in by screen.py,
+    so this module imports neither."""
+
+    def __init__(self, app: Flask, wsgi_app, *, summary: Callable[[], dict | None], personal: Callable[..., str],
+                 seconds: float):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.summary, self.personal, self.seconds = summary, personal, seconds
+        self.frames = frames.Frames()
+        self.cookie = app.config["EJAN_SESSION_COOKIE"]
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        try:
+            answer = self._answer(environ)
+        except Exception:
+            log.warning("disaster screen in front of Flask failed", exc_info=True)
+            answer = None
+        if answer is None:
+            return self.wsgi_app(environ, self._keeping(environ, start_response))
+        kept, headers = answer
+        start_response(kept.status, headers)
+        microcache.record_with_ops(environ, kept, time.perf_counter() - started)
+        return [kept.body]
+
+    def _keeping(self, environ, start_response):
+        """start_response, keeping the frame the app rendered (if any) with the headers it sends."""
+        def capture(status, headers, exc_info=None):
+            wish = environ.pop(WISH, None)
+            if wish is not None:
+                try:
+                    self._keep(*wish, status, headers)
+                except Exception:
+                    log.warning("disaster screen frame not kept", exc_info=True)
+            return start_response(status, headers, exc_info)
+        return capture
+
+    def _keep(self, key: Hashable, frame: frames.Frame, status: str, headers: list[tuple[str, str]]) -> None:
+        nonce = microcache.nonce_in(headers)
+        if not status.startswith("200 ") or nonce and any(
+                isinstance(part, bytes) and nonce.encode() in part for part in frame.parts):
+            return
+        kept = tuple((name, value) for name, value in headers if name.lower() not in ("set-cookie", "content-length"))
+        self.frames.put(key, frame._replace(status=status, headers=kept, nonce=nonce))
+
+    def _answer(self, environ):
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING") \
+                or "HTTP_AUTHORIZATION" in environ or environ.get("PATH_INFO") not in PATHS:
+            return None
+        jar = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        token = jar.get(self.cookie)
+        if not token:
+            return None
+        device = detect(environ.get("HTTP_USER_AGENT"))
+        chosen_set = set_for(device, jar.get(VIEW_COOKIE))
+        environ[WHERE] = (environ.get("HTTP_HOST"), environ.get("HTTP_X_FORWARDED_PROTO"),
+                          environ.get("SCRIPT_NAME", ""), environ["PATH_INFO"], device, chosen_set)
+        if not self.frames:
+            return None
+        with self.app.app_context():
+            return self._fill(environ, jar, token, device, chosen_set)
+
+    def _fill(self, environ, jar, token, device, chosen_set):
+        summary = self.summary()
+        row = sessions.read_as_is(self.app, token) if summary else None
+        member = row.Member if row is not None else None
+        if not access.is_active(member) or member.is_admin:
+            return None
+        data = sessions.stored_data(row)
+        if data.get("_flashes") or data.get("_user_id") != str(member.id) or not data.get("csrf_token"):
+            return None
+        language = i18n.choose(member.language, jar.get(i18n.COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE"))
+        frame = self.frames.fresh((summary["id"], environ[WHERE], language))
+        if frame is None:
+            return None
+        with force_locale(language):
+            personal = self.personal(member, summary["id"], chosen_set, frame.context["checkin_url"])
+        body = frame.fill({PERSONAL: personal.encode(device.encoding, "ejan-geta"),
+                           CSRF: csrf_token_for(self.app, data["csrf_token"]).encode(),
+                           MEMBER: str(member.id).encode()})
+        headers = [*microcache.with_nonce(frame.headers, frame.nonce), ("Content-Length", str(len(body)))]
+        # The micro-cache in front keeps it for this browser's reloads, as it does the page Flask renders.
+        environ[microcache.ENVIRON_KEY] = microcache.Wish(self.seconds, frame.endpoint, member.id)
+        return microcache.Kept(frame.status, headers, body, frame.nonce, frame.endpoint, frame.expires,
+                               member.id), headers
+
+
+def install(app: Flask, **how) -> Front:
+    """Put the disaster screen's front in front of the app (once); `how`: Front's keywords."""
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        found = Front(app, app.wsgi_app, **how)
+        app.wsgi_app = found
+        app.extensions[EXTENSION] = found
+    return found
