@@ -14,7 +14,8 @@ import functools
 from collections import Counter
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, and_, bindparam, delete, false, func, literal, or_, select, true, union_all
+from sqlalchemy import (Integer, String, and_, bindparam, delete, false, func, literal, literal_column, or_, select,
+                        true, union_all)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -34,7 +35,6 @@ from .models import (CHECKIN_STATUSES, CHECKIN_VISIBILITIES, RESCUE, SEE_COMMUNI
 UNCHECKED = "unchecked"  # 未確認: a friend with no check-in the viewer may see
 MAX_COMMENT = 100
 MAX_NAME = 40
-COMMUNITY_SECONDS = 5  # who told their communities, read for the whole city: as long as the screen keeps counts
 
 
 # --- who sees what -------------------------------------------------------------------------------------
@@ -171,29 +171,22 @@ def _forget_screen(member: Member, event: DisasterEvent) -> None:
 
 # --- what the disaster screen counts ------------------------------------------------------------------------
 
+# A member's first disaster screen is the request a surge is made of. Reading each friend's check-in and
+# member row per request touched ~40 rows scattered over the city (1 ms of PostgreSQL at city scale); so the
+# screen reads only the viewer's own rows (their friends, communities, blocks and check-ins: one statement
+# along their indexes) and counts them against what every process keeps of the whole city for
+# SCREEN_SECONDS: who checked in how, who told their communities, who is not active (caching.held). A
+# friend's check-in shows within those seconds, as the screen's own copy did; the member's own at once.
+CITY_SECONDS = 5
+
+
 def friend_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     """Among the viewer's friends: how many in each status (their own check-in, as far as the viewer may
-    see it), and 未確認 for the rest. One query, along the friendships index."""
+    see it), and 未確認 for the rest. A friend who is not active, or with a block between them, is not
+    counted at all."""
     if not access.is_active(viewer):
         return {}
-    rows = db.session.execute(_friend_counts_statement(), {"viewer": viewer.id, "event": event_id})
-    return _ordered(dict(rows.all()))
-
-
-@functools.cache
-def _friend_counts_statement():
-    """friend_counts' query, built once with bind parameters. Built per request (a subquery, and with it a
-    new alias of members for 'the friend is active') it cost a member's first disaster screen more Python
-    than PostgreSQL spends running it; built once, SQLAlchemy also keeps its cache key."""
-    viewer = bindparam("viewer", type_=Integer)
-    friends = access.friend_ids(viewer).subquery()
-    friend = friends.c.friend_id
-    seen = and_(SafetyCheckIn.event_id == bindparam("event", type_=Integer), SafetyCheckIn.member_id == friend,
-                SafetyCheckIn.person == "", SafetyCheckIn.visibility != SEE_STAFF)
-    status = func.coalesce(SafetyCheckIn.status, literal(UNCHECKED))
-    return (select(status, func.count()).select_from(friends).outerjoin(SafetyCheckIn, seen)
-            .where(access.active_member(friend), ~access.blocked_between(viewer, friend))
-            .group_by(status))
+    return _friend_line(event_id, _Circle.of(viewer.id, event_id))
 
 
 def community_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
@@ -208,32 +201,107 @@ def community_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     leaving out themselves, their friends and anyone with a block between them, in Python."""
     if not access.is_active(viewer):
         return {}
-    communities, left_out = _circle(viewer.id)
-    return _community_line(event_id, communities, left_out)
+    return _community_line(event_id, _Circle.of(viewer.id, event_id))
 
 
-def _community_line(event_id: int, communities: list[int], left_out: set[int]) -> dict[str, int]:
-    if not communities:
+def for_screen(viewer: Member, event_id: int) -> dict:
+    """What the disaster screen shows a member of their own: friend_counts, community_counts and their own
+    check-ins (mine), from one statement."""
+    circle = _Circle.of(viewer.id, event_id)
+    return {"friend_counts": _friend_line(event_id, circle), "community_counts": _community_line(event_id, circle),
+            "my_checkins": [{"person": person, "status": status} for person, _id, status in sorted(circle.own)]}
+
+
+class _Circle:
+    """A viewer's own rows: their communities, friends and block partners, and their own check-ins."""
+
+    def __init__(self, viewer_id: int):
+        self.viewer_id = viewer_id
+        self.communities: list[int] = []
+        self.friends: list[int] = []
+        self.blocks: set[int] = set()
+        self.own: list[tuple[str, int, str]] = []  # (person, id, status)
+
+    @classmethod
+    def of(cls, viewer_id: int, event_id: int) -> "_Circle":
+        circle = cls(viewer_id)
+        for kind, number, status, person in db.session.execute(_circle_statement(),
+                                                                {"viewer": viewer_id, "event": event_id}):
+            if kind == "c":
+                circle.communities.append(number)
+            elif kind == "f":
+                circle.friends.append(number)
+            elif kind == "b":
+                circle.blocks.add(number)
+            else:
+                circle.own.append((person, number, status))
+        return circle
+
+
+@functools.cache
+def _circle_statement():
+    """_Circle's query, built once with bind parameters: built per request, its subqueries cost a member's
+    first disaster screen more Python than PostgreSQL spends running them."""
+    viewer, event = bindparam("viewer", type_=Integer), bindparam("event", type_=Integer)
+    none = literal(None, String)
+    return union_all(
+        select(literal("c"), community_access.joined_ids(viewer).subquery().c.community_id, none, none),
+        select(literal("f"), access.friend_ids(viewer).subquery().c.friend_id, none, none),
+        select(literal("b"), access.block_partner_ids(viewer).subquery().c.blocked_id, none, none),
+        select(literal("m"), SafetyCheckIn.id, SafetyCheckIn.status, SafetyCheckIn.person).where(
+            SafetyCheckIn.event_id == event, SafetyCheckIn.member_id == viewer))
+
+
+def _friend_line(event_id: int, circle: _Circle) -> dict[str, int]:
+    told, inactive = told_friends(event_id), inactive_members()
+    return _ordered(Counter(told.get(friend, UNCHECKED) for friend in circle.friends
+                            if friend not in inactive and friend not in circle.blocks))
+
+
+def _community_line(event_id: int, circle: _Circle) -> dict[str, int]:
+    if not circle.communities:
         return {}
     told = told_by_community(event_id)
     status_of: dict[int, str] = {}
-    for community_id in communities:
+    for community_id in circle.communities:
         status_of.update(told.get(community_id, {}))
-    for member_id in left_out:
+    for member_id in (circle.viewer_id, *circle.friends, *circle.blocks):
         status_of.pop(member_id, None)
     return _ordered(Counter(status_of.values()))
 
 
+def told_friends(event_id: int) -> dict[int, str]:
+    """Everyone in the city who told their friends (or more) how they are: their own check-in's status. Kept
+    CITY_SECONDS in each process (75,000 rows at city scale: about 40 ms)."""
+    def compute():
+        return dict(db.session.execute(_told_friends_statement(), {"event": event_id}).all())
+    return held(f"disaster:told-friends:{event_id}", CITY_SECONDS, compute)
+
+
+@functools.cache
+def _told_friends_statement():
+    return select(SafetyCheckIn.member_id, SafetyCheckIn.status).where(
+        SafetyCheckIn.event_id == bindparam("event", type_=Integer), SafetyCheckIn.person == "",
+        SafetyCheckIn.visibility != SEE_STAFF)
+
+
+def inactive_members() -> frozenset[int]:
+    """The few members who are not active (suspended, left): kept CITY_SECONDS in each process."""
+    def compute():
+        return frozenset(db.session.scalars(select(Member.id).where(
+            Member.status != literal_column(f"'{access.STATUS_ACTIVE}'"))))
+    return held("members:inactive", CITY_SECONDS, compute)
+
+
 def told_by_community(event_id: int) -> dict[int, dict[int, str]]:
     """For every community, its active members who told "friends and my communities", and their status: one
-    statement per COMMUNITY_SECONDS in each process (at city scale 30,000 rows in about 50 ms), kept in the
-    process as it is (caching.held)."""
+    statement per CITY_SECONDS in each process (at city scale 30,000 rows in about 50 ms)."""
     def compute():
         told: dict[int, dict[int, str]] = {}
         for community_id, member_id, status in db.session.execute(_told_statement(), {"event": event_id}):
             told.setdefault(community_id, {})[member_id] = status
         return told
-    return held(f"disaster:told:{event_id}", COMMUNITY_SECONDS, compute)
+    return held(f"disaster:told:{event_id}", CITY_SECONDS, compute)
 
 
 @functools.cache
@@ -244,58 +312,6 @@ def _told_statement():
             .join(SafetyCheckIn, poster == joined.c.member_id)
             .where(SafetyCheckIn.event_id == bindparam("event", type_=Integer), SafetyCheckIn.person == "",
                    SafetyCheckIn.visibility == SEE_COMMUNITIES, access.no_inactive_member(poster)))
-
-
-def _circle(viewer_id: int) -> tuple[list[int], set[int]]:
-    """The viewer's communities, and who is left out of their community line (themselves, their friends,
-    anyone with a block between them): one statement."""
-    rows = db.session.execute(_circle_statement(), {"viewer": viewer_id}).all()
-    return [i for kind, i in rows if kind == "c"], {viewer_id, *(i for kind, i in rows if kind != "c")}
-
-
-@functools.cache
-def _circle_statement():
-    """_circle's query, built once with a bind parameter (as _friend_counts_statement, for the same reason)."""
-    viewer = bindparam("viewer", type_=Integer)
-    return union_all(
-        select(literal("c"), community_access.joined_ids(viewer).subquery().c.community_id),
-        select(literal("f"), access.friend_ids(viewer).subquery().c.friend_id),
-        select(literal("b"), access.block_partner_ids(viewer).subquery().c.blocked_id))
-
-
-def for_screen(viewer: Member, event_id: int) -> dict:
-    """What the disaster screen shows a member of their own: friend_counts, community_counts and their own
-    check-ins (mine), in one statement (and the city's told_by_community every few seconds): a member's
-    first screen in a surge is the request the city sends most."""
-    friends: dict[str, int] = {}
-    communities: list[int] = []
-    left_out = {viewer.id}
-    own = []
-    for kind, number, status, person in db.session.execute(_for_screen_statement(),
-                                                            {"viewer": viewer.id, "event": event_id}):
-        if kind == "n":
-            friends[status] = number
-        elif kind == "c":
-            communities.append(number)
-        elif kind == "m":
-            own.append((person, number, status))
-        else:
-            left_out.add(number)
-    return {"friend_counts": _ordered(friends), "community_counts": _community_line(event_id, communities, left_out),
-            "my_checkins": [{"person": person, "status": status} for person, _id, status in sorted(own)]}
-
-
-@functools.cache
-def _for_screen_statement():
-    counts = _friend_counts_statement().subquery()
-    circle = _circle_statement().subquery()
-    none = literal(None, String)
-    return union_all(
-        select(literal("n"), counts.c[1], counts.c[0], none),
-        select(circle.c[0], circle.c[1], none, none),
-        select(literal("m"), SafetyCheckIn.id, SafetyCheckIn.status, SafetyCheckIn.person).where(
-            SafetyCheckIn.event_id == bindparam("event", type_=Integer),
-            SafetyCheckIn.member_id == bindparam("viewer", type_=Integer)))
 
 
 def _ordered(found: dict) -> dict[str, int]:

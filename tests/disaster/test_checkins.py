@@ -56,6 +56,29 @@ def test_who_sees_a_checkin(people, viewer, visibility):
     assert (checkin in listed) is EXPECTED[viewer][visibility]
 
 
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_the_friend_line_counts_a_check_in_exactly_where_its_friends_may_see_it(people, visibility):
+    """The counts come from what each process keeps of the city (checkins.for_screen), the rule from can_see:
+    they must agree for every viewer; and a friend suspended meanwhile leaves the line once those seconds pass."""
+    from ejan import caching
+    from ejan.members import access
+    from ejan.members import services as member_services
+
+    event, poster = people["event"], people["self"]
+    checkin = checkins.check_in(poster, event, status="home", visibility=visibility)
+    for name in ("friend", "blocked_friend", "community_member", "stranger", "admin"):
+        viewer = people[name]
+        counts = checkins.friend_counts(viewer, event.id)
+        expected = access.is_friend(viewer.id, poster.id) and checkins.can_see(viewer, checkin)
+        assert (counts.get("home") == 1) is expected, (name, counts)
+        assert counts == checkins.for_screen(viewer, event.id)["friend_counts"]
+    before = checkins.friend_counts(people["friend"], event.id)
+    assert member_services.suspend(people["admin"], poster, "通報による停止")
+    caching.forget_held()
+    after = checkins.friend_counts(people["friend"], event.id)
+    assert sum(after.values()) == sum(before.values()) - 1 and "home" not in after
+
+
 def test_friend_counts_show_statuses_and_the_unchecked(people, make_member, befriend):
     event, viewer = people["event"], people["friend"]
     others = [make_member() for _ in range(4)]
