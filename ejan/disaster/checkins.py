@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import microcache
-from ..caching import forget, held
+from ..caching import held
 from ..clock import utcnow
 from ..communities import access as community_access
 from ..dbutil import contains
@@ -157,15 +157,9 @@ def remove_proxy(member: Member, event: DisasterEvent, checkin_id: int) -> None:
     _forget_screen(member, event)
 
 
-def screen_key(event_id: int, member_id: int) -> str:
-    """Where the disaster screen (screen.py) keeps a member's counts and own check-ins for a few seconds."""
-    return f"disaster:personal:{event_id}:{member_id}"
-
-
 def _forget_screen(member: Member, event: DisasterEvent) -> None:
-    """The member's next disaster screen shows what they just did, not the counts kept a few seconds (nor, in
-    this process, a page kept for their browser; other processes see the form's new cookie instead)."""
-    forget(screen_key(event.id, member.id))
+    """The member's next disaster screen shows what they just did, not a page kept for their browser in this
+    process (other processes see the form's new cookie instead)."""
     microcache.forget_member(member.id)
 
 
@@ -204,10 +198,10 @@ def community_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     return _community_line(event_id, _Circle.of(viewer.id, event_id))
 
 
-def for_screen(viewer: Member, event_id: int) -> dict:
-    """What the disaster screen shows a member of their own: friend_counts, community_counts and their own
-    check-ins (mine), from one statement."""
-    circle = _Circle.of(viewer.id, event_id)
+def for_screen(viewer_id: int, event_id: int) -> dict:
+    """What the disaster screen shows an active member of their own: friend_counts, community_counts and their
+    own check-ins (mine), from one statement."""
+    circle = _Circle.of(viewer_id, event_id)
     return {"friend_counts": _friend_line(event_id, circle), "community_counts": _community_line(event_id, circle),
             "my_checkins": [{"person": person, "status": status} for person, _id, status in sorted(circle.own)]}
 

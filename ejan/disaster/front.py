@@ -32,6 +32,7 @@ from werkzeug.http import parse_cookie
 
 from .. import frames, i18n, microcache, sessions
 from ..members import access
+from ..members.models import ROLE_ADMIN
 from ..mobile.detect import detect
 from ..mobile.render import VIEW_COOKIE, set_for
 from ..security import csrf_token_for
@@ -135,27 +136,27 @@ class Front:
 
     def _fill(self, environ, jar, token, device, chosen_set):
         summary = self.summary()
-        row = sessions.read_as_is(self.app, token) if summary else None
-        member = row.Member if row is not None else None
-        if not access.is_active(member) or member.is_admin:
+        stored = sessions.read_as_is(self.app, token) if summary else None
+        if stored is None or stored.member_id is None or stored.status != access.STATUS_ACTIVE \
+                or stored.role == ROLE_ADMIN:
             return None
-        data = sessions.stored_data(row)
-        if data.get("_flashes") or data.get("_user_id") != str(member.id) or not data.get("csrf_token"):
+        data, member_id = stored.data, stored.member_id
+        if data.get("_flashes") or data.get("_user_id") != str(member_id) or not data.get("csrf_token"):
             return None
-        language = i18n.choose(member.language, jar.get(i18n.COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE"))
+        language = i18n.choose(stored.language, jar.get(i18n.COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE"))
         frame = self.frames.fresh((summary["id"], environ[WHERE], language))
         if frame is None:
             return None
         with force_locale(language):
-            personal = self.personal(member, summary["id"], chosen_set, frame.context["checkin_url"])
+            personal = self.personal(member_id, summary["id"], chosen_set, frame.context["checkin_url"])
         body = frame.fill({PERSONAL: personal.encode(device.encoding, "ejan-geta"),
                            CSRF: csrf_token_for(self.app, data["csrf_token"]).encode(),
-                           MEMBER: str(member.id).encode()})
+                           MEMBER: str(member_id).encode()})
         headers = [*microcache.with_nonce(frame.headers, frame.nonce), ("Content-Length", str(len(body)))]
         # The micro-cache in front keeps it for this browser's reloads, as it does the page Flask renders.
-        environ[microcache.ENVIRON_KEY] = microcache.Wish(self.seconds, frame.endpoint, member.id)
+        environ[microcache.ENVIRON_KEY] = microcache.Wish(self.seconds, frame.endpoint, member_id)
         return microcache.Kept(frame.status, headers, body, frame.nonce, frame.endpoint, frame.expires,
-                               member.id), headers
+                               member_id), headers
 
 
 def install(app: Flask, **how) -> Front:

@@ -71,7 +71,7 @@ def test_the_friend_line_counts_a_check_in_exactly_where_its_friends_may_see_it(
         counts = checkins.friend_counts(viewer, event.id)
         expected = access.is_friend(viewer.id, poster.id) and checkins.can_see(viewer, checkin)
         assert (counts.get("home") == 1) is expected, (name, counts)
-        assert counts == checkins.for_screen(viewer, event.id)["friend_counts"]
+        assert counts == checkins.for_screen(viewer.id, event.id)["friend_counts"]
     before = checkins.friend_counts(people["friend"], event.id)
     assert member_services.suspend(people["admin"], poster, "通報による停止")
     caching.forget_held()
@@ -149,11 +149,12 @@ def test_a_communitys_check_ins_are_read_once_for_all_its_members(people, make_m
         membership.join(reader, second.id)
     checkins.check_in(poster, event, status="rescue", visibility="communities")
     [reader.status for reader in readers]  # loaded again before counting: the check-in's commit expired them
+    event_id = event.id
     with count_queries(db.engine) as first:
-        assert checkins.community_counts(readers[1], event.id) == {"rescue": 1}  # in two of their communities: once
+        assert checkins.community_counts(readers[1], event_id) == {"rescue": 1}  # in two of their communities: once
     with count_queries(db.engine) as then:
-        assert checkins.community_counts(readers[2], event.id) == {"rescue": 1}
-        assert checkins.community_counts(readers[0], event.id) == {"rescue": 1}
+        assert checkins.community_counts(readers[2], event_id) == {"rescue": 1}
+        assert checkins.community_counts(readers[0], event_id) == {"rescue": 1}
     assert first.count == 2 and then.count == 2, (first.statements, then.statements)  # each reader's own circle; the communities' lists are shared
     checkins.check_in(readers[2], event, status="safe", visibility="communities")  # within the kept seconds...
     assert checkins.community_counts(readers[1], event.id) == {"rescue": 1}
