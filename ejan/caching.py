@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from threading import Lock
+from threading import Lock, Thread
 from typing import Callable, TypeVar
 
 from .extensions import cache
@@ -18,8 +18,11 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 now = time.monotonic  # tests move the clock
+STALE_AT_MOST = 3
 _held: dict[str, tuple[float, object]] = {}
 _held_lock = Lock()
+_refreshing: set[str] = set()
+_generation = [0]  # forget_held() moves it on: a count begun before must not come back afterwards
 
 
 def remembered(key: str, seconds: int, compute: Callable[[], T]) -> T:
@@ -67,10 +70,17 @@ def forget(key: str) -> None:
 def held(key: str, seconds: float, compute: Callable[[], T]) -> T:
     """remembered() for a large value that many requests read and each process can count for itself: kept
     in this process as the object itself. Flask-Caching serialises even its in-process cache, and unpickling
-    a map of thousands of entries on every request costs more than counting it now and then saves. One
-    thread counts while others wait for it."""
+    a map of thousands of entries on every request costs more than counting it now and then saves.
+
+    Once its seconds have run out the value is still given while one thread of this process counts it again
+    in the background (with the app's context): counting a city's list takes a request tens of milliseconds,
+    and the request that happened to come next should not wait for it. A value older than STALE_AT_MOST
+    times its seconds (the counting failed, or keeps failing) is counted again before answering."""
     found = _held.get(key)
-    if found is not None and found[0] > now():
+    moment = now()
+    if found is not None and found[0] > moment:
+        return found[1]  # type: ignore[return-value]
+    if found is not None and found[0] + seconds * (STALE_AT_MOST - 1) > moment and _refresh(key, seconds, compute):
         return found[1]  # type: ignore[return-value]
     with _held_lock:
         found = _held.get(key)
@@ -81,6 +91,38 @@ def held(key: str, seconds: float, compute: Callable[[], T]) -> T:
         return value
 
 
+def _refresh(key: str, seconds: float, compute: Callable[[], T]) -> bool:
+    """Count `key` again in a thread of its own, unless one already does; False when that cannot start."""
+    from flask import current_app
+
+    with _held_lock:
+        if key in _refreshing:
+            return True
+        _refreshing.add(key)
+    app = current_app._get_current_object()
+    generation = _generation[0]
+
+    def count_again():
+        try:
+            with app.app_context():
+                value = compute()
+            if generation == _generation[0]:  # not forgotten meanwhile
+                _held[key] = (now() + seconds, value)
+        except Exception:
+            log.warning("counting %s again failed", key, exc_info=True)
+        finally:
+            _refreshing.discard(key)
+
+    try:
+        Thread(target=count_again, name=f"held:{key}", daemon=True).start()
+    except RuntimeError:  # no thread to be had (the interpreter is shutting down)
+        _refreshing.discard(key)
+        return False
+    return True
+
+
 def forget_held() -> None:
-    """Forget what held() keeps in this process (tests; an event that starts or ends)."""
-    _held.clear()
+    """Forget what held() keeps in this process (tests)."""
+    with _held_lock:
+        _generation[0] += 1
+        _held.clear()
