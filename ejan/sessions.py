@@ -243,7 +243,8 @@ def _row_statement():
 
 
 class AsIs(NamedTuple):
-    """A stored session read as it is, and its member as plain values (read_as_is)."""
+    """A stored session that open_session would take as it is, and its member as plain values: for code in
+    front of Flask that only reads (ejan/disaster/front.py) and leaves every other case to open_session."""
     data: dict
     member_id: int | None
     status: str | None
@@ -251,27 +252,45 @@ class AsIs(NamedTuple):
     language: str | None
 
 
-def read_as_is(app: Flask, token: str) -> AsIs | None:
-    """A session cookie's stored session, if open_session would accept it and leave it as it is (no light
-    token, no successor to follow, no new token due), else None: for code in front of Flask that only reads
-    (ejan/disaster/front.py) and leaves every other case to open_session. One statement, without the ORM."""
-    if not token or _LIGHT.fullmatch(token):
-        return None
-    row = db.session.connection().execute(_as_is_statement(), {"token_hash": _hash(token), "now": utcnow()}).first()
+def storable(token: str | None) -> bool:
+    """Could this cookie name a stored session? (A light token never does.)"""
+    return bool(token) and not _LIGHT.fullmatch(token)
+
+
+def as_is_parameters(token: str) -> dict:
+    return {"token_hash": _hash(token), "now": utcnow()}
+
+
+def as_is(app: Flask, row) -> AsIs | None:
+    """An AsIs from a row of as_is_columns (as_is_where, as_is_parameters), or None when open_session would
+    not take the session as it is: a successor to follow, not a cookie session, a new token due."""
     if row is None or row.successor or row.transport != COOKIE \
             or utcnow() - row.issued_at > _rotate_after(app, COOKIE):
         return None
     return AsIs(json.loads(row.data), row.member_id, row.status, row.role, row.language)
 
 
-@functools.cache
-def _as_is_statement():
+def as_is_columns():
+    """The columns as_is reads, the session's and its member's, labelled (for a union's first branch)."""
     from .members.models import Member
 
-    return (select(WebSession.data, WebSession.transport, WebSession.issued_at, WebSession.successor,
-                   Member.id.label("member_id"), Member.status, Member.role, Member.language)
-            .outerjoin(Member, Member.id == WebSession.member_id)
+    return (Member.id.label("member_id"), Member.status.label("status"), WebSession.data.label("data"),
+            WebSession.transport.label("transport"), WebSession.issued_at.label("issued_at"),
+            WebSession.successor.label("successor"), Member.role.label("role"), Member.language.label("language"))
+
+
+def as_is_where(statement):
+    """The session of as_is_parameters' token, not expired, and its member, on `statement`."""
+    from .members.models import Member
+
+    return (statement.select_from(WebSession).outerjoin(Member, Member.id == WebSession.member_id)
             .where(WebSession.token_hash == bindparam("token_hash"), WebSession.expires_at > bindparam("now")))
+
+
+def member_of_token():
+    """The member id of as_is_parameters' token's session, as a scalar subquery."""
+    return (select(WebSession.member_id).where(WebSession.token_hash == bindparam("token_hash"),
+                                               WebSession.expires_at > bindparam("now")).scalar_subquery())
 
 
 def _has_writes(sess: DbSession, keep: bool) -> bool:

@@ -180,7 +180,7 @@ def friend_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     counted at all."""
     if not access.is_active(viewer):
         return {}
-    return _friend_line(event_id, _Circle.of(viewer.id, event_id))
+    return _friend_line(event_id, Circle.of(viewer.id, event_id))
 
 
 def community_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
@@ -195,18 +195,22 @@ def community_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     leaving out themselves, their friends and anyone with a block between them, in Python."""
     if not access.is_active(viewer):
         return {}
-    return _community_line(event_id, _Circle.of(viewer.id, event_id))
+    return _community_line(event_id, Circle.of(viewer.id, event_id))
 
 
 def for_screen(viewer_id: int, event_id: int) -> dict:
     """What the disaster screen shows an active member of their own: friend_counts, community_counts and their
     own check-ins (mine), from one statement."""
-    circle = _Circle.of(viewer_id, event_id)
+    return screen_counts(event_id, Circle.of(viewer_id, event_id))
+
+
+def screen_counts(event_id: int, circle: "Circle") -> dict:
+    """for_screen's figures from a circle already read (the disaster screen's front reads it with the session)."""
     return {"friend_counts": _friend_line(event_id, circle), "community_counts": _community_line(event_id, circle),
             "my_checkins": [{"person": person, "status": status} for person, _id, status in sorted(circle.own)]}
 
 
-class _Circle:
+class Circle:
     """A viewer's own rows: their communities, friends and block partners, and their own check-ins."""
 
     def __init__(self, viewer_id: int):
@@ -217,42 +221,52 @@ class _Circle:
         self.own: list[tuple[str, int, str]] = []  # (person, id, status)
 
     @classmethod
-    def of(cls, viewer_id: int, event_id: int) -> "_Circle":
+    def of(cls, viewer_id: int, event_id: int) -> "Circle":
+        return cls.from_rows(viewer_id, db.session.execute(_circle_statement(), {"viewer": viewer_id,
+                                                                                  "event": event_id}))
+
+    @classmethod
+    def from_rows(cls, viewer_id: int, rows) -> "Circle":
+        """From the rows of circle_branches: (kind, number, status, person, ...)."""
         circle = cls(viewer_id)
-        for kind, number, status, person in db.session.execute(_circle_statement(),
-                                                                {"viewer": viewer_id, "event": event_id}):
+        for kind, number, status, person, *_rest in rows:
             if kind == "c":
                 circle.communities.append(number)
             elif kind == "f":
                 circle.friends.append(number)
             elif kind == "b":
                 circle.blocks.add(number)
-            else:
+            elif kind == "m":
                 circle.own.append((person, number, status))
         return circle
 
 
+def circle_branches(viewer, event, *more) -> list:
+    """The selects of a viewer's circle, each (kind, number, status, person, *more): `viewer` and `event` are
+    bind parameters or SQL expressions, `more` the NULL columns a caller's own branch fills (a union's)."""
+    none = literal(None, String)
+    return [
+        select(literal("c"), community_access.joined_ids(viewer).subquery().c.community_id, none, none, *more),
+        select(literal("f"), access.friend_ids(viewer).subquery().c.friend_id, none, none, *more),
+        select(literal("b"), access.block_partner_ids(viewer).subquery().c.blocked_id, none, none, *more),
+        select(literal("m"), SafetyCheckIn.id, SafetyCheckIn.status, SafetyCheckIn.person, *more).where(
+            SafetyCheckIn.event_id == event, SafetyCheckIn.member_id == viewer)]
+
+
 @functools.cache
 def _circle_statement():
-    """_Circle's query, built once with bind parameters: built per request, its subqueries cost a member's
+    """Circle's query, built once with bind parameters: built per request, its subqueries cost a member's
     first disaster screen more Python than PostgreSQL spends running them."""
-    viewer, event = bindparam("viewer", type_=Integer), bindparam("event", type_=Integer)
-    none = literal(None, String)
-    return union_all(
-        select(literal("c"), community_access.joined_ids(viewer).subquery().c.community_id, none, none),
-        select(literal("f"), access.friend_ids(viewer).subquery().c.friend_id, none, none),
-        select(literal("b"), access.block_partner_ids(viewer).subquery().c.blocked_id, none, none),
-        select(literal("m"), SafetyCheckIn.id, SafetyCheckIn.status, SafetyCheckIn.person).where(
-            SafetyCheckIn.event_id == event, SafetyCheckIn.member_id == viewer))
+    return union_all(*circle_branches(bindparam("viewer", type_=Integer), bindparam("event", type_=Integer)))
 
 
-def _friend_line(event_id: int, circle: _Circle) -> dict[str, int]:
+def _friend_line(event_id: int, circle: Circle) -> dict[str, int]:
     told, inactive = told_friends(event_id), inactive_members()
     return _ordered(Counter(told.get(friend, UNCHECKED) for friend in circle.friends
                             if friend not in inactive and friend not in circle.blocks))
 
 
-def _community_line(event_id: int, circle: _Circle) -> dict[str, int]:
+def _community_line(event_id: int, circle: Circle) -> dict[str, int]:
     if not circle.communities:
         return {}
     told = told_by_community(event_id)

@@ -7,14 +7,14 @@ member sees with three values of their own in it: their safety counts and own ch
 their logout form's CSRF token and their id in two menu links. So when Flask renders a member's screen
 (screen._framed) it cuts the page at those values into a frame (ejan/frames.py), kept SCREEN_SECONDS per
 event, host, path, device, template set and language; this middleware answers the next members from it:
-their session's row and member (one statement), their own part (screen.personal_html: the statements and the
-few seconds' cache the Flask path uses, and the same template), a CSRF token for the session's secret, their
-id. It writes nothing, sets no cookie, and keeps the security headers Flask sent with the frame (with a fresh
-CSP nonce).
+their session's row and member and their own rows in one statement (_statement), their counts from those
+rows and the city's lists the Flask path uses (checkins.screen_counts), their 安否 part from the same
+template (screen.personal_html), a CSRF token for the session's secret, their id. It writes nothing, sets no
+cookie, and keeps the security headers Flask sent with the frame (with a fresh CSP nonce).
 
 It answers only what it can answer exactly as Flask would; everything else goes on to Flask untouched: any
 method but GET, a query string, no session cookie or a light (logged-out) one, a session Flask would change
-(a successor to follow, a new token due: sessions.read_as_is), flashed messages, a member who is not active
+(a successor to follow, a new token due: sessions.as_is), flashed messages, a member who is not active
 or is an admin, a page with no fresh frame. Flask-Login's "basic" session protection would only mark a
 session from another address as not fresh; a request answered here leaves that to the member's next request
 through Flask, and marks nothing. Any error here falls through to Flask: it may cost a render, never an
@@ -22,20 +22,25 @@ error page.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from threading import Lock
 from typing import Callable, Hashable
 
 from flask import Flask, current_app, has_app_context, request
 from flask_babel import force_locale
+from sqlalchemy import Integer, String, bindparam, create_engine, literal, select, union_all
 from werkzeug.http import parse_cookie
 
 from .. import frames, i18n, microcache, sessions
+from ..extensions import db
 from ..members import access
 from ..members.models import ROLE_ADMIN
 from ..mobile.detect import detect
 from ..mobile.render import VIEW_COOKIE, set_for
 from ..security import csrf_token_for
+from . import checkins
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +87,8 @@ class Front:
         self.summary, self.personal, self.seconds = summary, personal, seconds
         self.frames = frames.Frames()
         self.cookie = app.config["EJAN_SESSION_COOKIE"]
+        self._engine = None
+        self._engine_lock = Lock()
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
@@ -136,7 +143,11 @@ class Front:
 
     def _fill(self, environ, jar, token, device, chosen_set):
         summary = self.summary()
-        stored = sessions.read_as_is(self.app, token) if summary else None
+        if not summary or not sessions.storable(token):
+            return None
+        with self._connect() as conn:
+            rows = conn.execute(_statement(), {**sessions.as_is_parameters(token), "event": summary["id"]}).all()
+        stored = sessions.as_is(self.app, next((row for row in rows if row.kind == "s"), None))
         if stored is None or stored.member_id is None or stored.status != access.STATUS_ACTIVE \
                 or stored.role == ROLE_ADMIN:
             return None
@@ -147,8 +158,9 @@ class Front:
         frame = self.frames.fresh((summary["id"], environ[WHERE], language))
         if frame is None:
             return None
+        own = checkins.screen_counts(summary["id"], checkins.Circle.from_rows(member_id, rows))
         with force_locale(language):
-            personal = self.personal(member_id, summary["id"], chosen_set, frame.context["checkin_url"])
+            personal = self.personal(own, chosen_set, frame.context["checkin_url"])
         body = frame.fill({PERSONAL: personal.encode(device.encoding, "ejan-geta"),
                            CSRF: csrf_token_for(self.app, data["csrf_token"]).encode(),
                            MEMBER: str(member_id).encode()})
@@ -157,6 +169,34 @@ class Front:
         environ[microcache.ENVIRON_KEY] = microcache.Wish(self.seconds, frame.endpoint, member_id)
         return microcache.Kept(frame.status, headers, body, frame.nonce, frame.endpoint, frame.expires,
                                member_id), headers
+
+    def _connect(self):
+        return self.engine.connect()
+
+    @property
+    def engine(self):
+        """The front's own connections: autocommit and no ping on checkout, for one read per answer (the app's
+        pool pings, then BEGINs and ROLLBACKs around it: three round trips more). A connection that died makes
+        its answer fail, which Flask then gives, and the pool drops it. Made in the worker that first needs it
+        (never before a fork)."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
+                                                 pool_size=1, max_overflow=4)
+        return self._engine
+
+
+@functools.cache
+def _statement():
+    """The session's row and member (sessions.as_is_columns) and the member's circle (checkins.circle_branches)
+    in one statement: one round trip per answer."""
+    columns = sessions.as_is_columns()
+    head = sessions.as_is_where(select(literal("s").label("kind"), columns[0], columns[1],
+                                       literal(None, String).label("person"), *columns[2:]))
+    more = [literal(None, column.type) for column in columns[2:]]
+    branches = checkins.circle_branches(sessions.member_of_token(), bindparam("event", type_=Integer), *more)
+    return union_all(head, *branches)
 
 
 def install(app: Flask, **how) -> Front:

@@ -79,20 +79,20 @@ def show_screen(summary: dict, personal: Markup | None = None):
     """The disaster screen for this request's reader (with `personal`, that in place of the member's own part)."""
     shared = shared_screen(summary["id"])
     if personal is None and access.is_active(current_user):
-        personal = Markup(personal_html(current_user.id, summary["id"], template_set(),
+        personal = Markup(personal_html(checkins.for_screen(current_user.id, summary["id"]), template_set(),
                                         url_for("disaster.checkin")))
     return render("disaster/screen.html", disaster_screen=True, **shared, screen_personal=personal,
                   **{f"screen_{part}": _fragment(part, shared) for part in FRAGMENTS})
 
 
-def personal_html(member_id: int, event_id: int, chosen_set: str, checkin_url: str) -> str:
+def personal_html(own: dict, chosen_set: str, checkin_url: str) -> str:
     """An active member's own part of the screen (their counts and own check-ins: checkins.for_screen), in the
     language of the moment (the request's, or force_locale's in front of Flask, where there is no request:
     hence its URL as a value, and the template's environment without the app's context processors). Not kept:
     a browser reloading gets the page the micro-cache keeps for it, and a friend's check-in shows within the
     seconds the city's check-ins are kept (checkins.CITY_SECONDS)."""
     template = current_app.jinja_env.get_template(f"{chosen_set}/disaster/_screen_personal.html")
-    return template.render(checkin_url=checkin_url, **checkins.for_screen(member_id, event_id)).strip() + "\n"
+    return template.render(checkin_url=checkin_url, **own).strip() + "\n"
 
 
 def _fragment(part: str, shared: dict) -> Markup:
@@ -179,7 +179,8 @@ class _AnyMember:
 def _framed(summary: dict, key) -> Response:
     """The member's screen, made from the frame this request cuts (and keeps for the members after them)."""
     member = current_user._get_current_object()
-    values = {front.PERSONAL: personal_html(member.id, summary["id"], template_set(), url_for("disaster.checkin")),
+    values = {front.PERSONAL: personal_html(checkins.for_screen(member.id, summary["id"]), template_set(),
+                                            url_for("disaster.checkin")),
               front.MEMBER: str(member.id)}
     anyone = _AnyMember()
     mark = f"<!--{secrets.token_hex(8)}-->"

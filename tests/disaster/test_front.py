@@ -75,13 +75,15 @@ def test_a_members_first_screen_comes_from_another_members_frame_with_their_own_
     assert len(into_flask) == entered + 1
 
 
-def test_it_costs_the_session_and_the_members_own_part(app, town, browser, into_flask):
+def test_it_costs_one_statement_on_a_connection_of_its_own(app, town, browser, into_flask):
     browser(town["sato"]).get("/")
     suzuki = browser(town["suzuki"])
     entered = len(into_flask)
-    with count_queries(db.engine) as counter:
+    with app.app_context():
+        own = app.extensions[front.EXTENSION].engine
+    with count_queries(db.engine) as site, count_queries(own) as counter:
         assert "マイフレンド: 無事 1" in html_of(suzuki.get("/"))
-    assert len(into_flask) == entered and counter.count == 2, counter.statements
+    assert len(into_flask) == entered and site.count == 0 and counter.count == 1, counter.statements
 
 
 def test_on_a_keitai_in_shift_jis(app, town, keitai, into_flask):

@@ -2,7 +2,7 @@
 in every language; a one-line banner on every other page."""
 import pytest
 
-from ejan.disaster import events
+from ejan.disaster import events, front
 from ejan.extensions import db
 
 from helpers_disaster import FOUR_LANGUAGES, start
@@ -110,9 +110,9 @@ def test_the_logged_out_screen_is_kept_a_few_seconds(app, make_member, pc_client
 
 
 def test_a_members_screen_costs_the_same_statements_however_many_friends(app, make_member, befriend, browser):
-    """The member's own part (counts and own check-ins) is one statement whatever the numbers, beside the session
-    and the member's, which every page reads; a reload within the screen's seconds runs none (the copy kept
-    for the browser, ejan/microcache.py)."""
+    """A member's first load (after the one that made the screen's frame) is one statement whatever the numbers:
+    their session, member and own rows at once (disaster/front.py); a reload within the screen's seconds runs
+    none (the copy kept for the browser, ejan/microcache.py)."""
     admin = make_member("防災課", role="admin")
     few, many = make_member("佐藤"), make_member("鈴木")
     befriend(few, make_member())
@@ -121,16 +121,18 @@ def test_a_members_screen_costs_the_same_statements_however_many_friends(app, ma
     start(admin)
     browser().get("/")  # the banner's summary and the screen's shared part, already in the cache
     browser(make_member()).get("/")  # and what each process keeps of the city's check-ins (checkins.CITY_SECONDS)
+    with app.app_context():
+        front_engine = app.extensions[front.EXTENSION].engine  # where a first load after the first is answered
     counted = {}
     for member in (few, many):
         client = browser(member)
-        with count_queries(db.engine) as first:
+        with count_queries(db.engine) as first, count_queries(front_engine) as in_front:
             assert "マイフレンド: 未確認" in html_of(client.get("/"))
-        with count_queries(db.engine) as again:
+        with count_queries(db.engine) as again, count_queries(front_engine) as again_in_front:
             client.get("/")
-        counted[member.nickname] = (first.count, again.count)
+        counted[member.nickname] = (first.count + in_front.count, again.count + again_in_front.count)
     assert counted["佐藤"] == counted["鈴木"]
-    assert counted["佐藤"] == (2, 0), counted
+    assert counted["佐藤"] == (1, 0), counted
 
 
 def test_a_members_own_checkin_shows_at_once_and_a_friends_within_seconds(app, make_member, befriend, browser,
