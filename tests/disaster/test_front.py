@@ -186,3 +186,21 @@ def test_cut_and_fill_give_the_page_back():
     frame = frames.Frame(parts, "200 OK", (), None, None, {}, 0)
     assert frame.fill({"member": b"987", "csrf": b"TOKEN", "personal": b"<!--m-->"}) == body
     assert frame.fill({"member": b"5", "csrf": b"t", "personal": b"P"}) == b"<a href=/members/5/x>[t] P 5 tX"
+
+
+def test_a_database_error_in_front_of_flask_leaves_the_page_to_flask(app, town, browser, into_flask, monkeypatch,
+                                                                     caplog):
+    from sqlalchemy.exc import OperationalError
+
+    browser(town["sato"]).get("/")
+    suzuki = browser(town["suzuki"])
+    found = app.extensions[front.EXTENSION]
+
+    def gone():
+        raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(found, "_connect", gone)
+    entered = len(into_flask)
+    page = html_of(suzuki.get("/"))
+    assert len(into_flask) == entered + 1 and "マイフレンド: 無事 1" in page
+    assert "disaster screen in front of Flask failed" in caplog.text
