@@ -18,7 +18,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 now = time.monotonic  # tests move the clock
-STALE_AT_MOST = 3
+STALE_AT_MOST = 2
 _held: dict[str, tuple[float, object]] = {}
 _held_lock = Lock()
 _refreshing: set[str] = set()
