@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 from bench import run  # noqa: E402
 from bench.seed_city import DEFAULT_URL, EMAIL, PASSWORD, seed  # noqa: E402
@@ -50,13 +51,14 @@ def timed_statements(engine, request) -> list[tuple[float, str, object]]:
     def after(conn, cursor, statement, parameters, context, executemany):
         found.append((time.perf_counter() - started.pop(id(cursor), time.perf_counter()), statement, parameters))
 
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
+    # Every engine of the process (engine is kept for the callers): the disaster screen's front has its own.
+    event.listen(Engine, "before_cursor_execute", before)
+    event.listen(Engine, "after_cursor_execute", after)
     try:
         request()
     finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
+        event.remove(Engine, "before_cursor_execute", before)
+        event.remove(Engine, "after_cursor_execute", after)
     return found
 
 

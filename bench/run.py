@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, delete, event, insert, select, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.seed_city import DEFAULT_URL, EMAIL, PASSWORD  # noqa: E402
@@ -315,8 +316,6 @@ def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], membe
     from ejan.extensions import db
 
     app = bench_app(url, secret)
-    with app.app_context():
-        engine = db.engine
     counts = {}
     for device in dict.fromkeys(page.device for page, _ in pages):
         client = signed_in(app, uas[device], members.get(device))
@@ -331,11 +330,12 @@ def count_statements(url: str, secret: str, pages: list[tuple[Page, str]], membe
             def listen(conn, cursor, statement, *args):
                 statements.append(statement)
 
-            event.listen(engine, "before_cursor_execute", listen)
+            # Every engine of the process: the disaster screen's front reads on a connection of its own.
+            event.listen(Engine, "before_cursor_execute", listen)
             try:
                 response = client.get(path)
             finally:
-                event.remove(engine, "before_cursor_execute", listen)
+                event.remove(Engine, "before_cursor_execute", listen)
             if response.status_code != 200:
                 raise SystemExit(f"in-process {device} {path} answered {response.status_code}")
             counts[device, path] = len(statements)
