@@ -31,6 +31,7 @@ from ..mobile import render, session_in_url
 from ..mobile.render import page_charset, template_set
 from . import checkins, events, front, reports
 from .models import DisasterNotice
+from .words import screen_words
 
 SCREEN_SECONDS = 5
 NOTICES_SHOWN = 3
@@ -92,7 +93,8 @@ def personal_html(own: dict, chosen_set: str, checkin_url: str) -> str:
     a browser reloading gets the page the micro-cache keeps for it, and a friend's check-in shows within the
     seconds the city's check-ins are kept (checkins.CITY_SECONDS)."""
     template = current_app.jinja_env.get_template(f"{chosen_set}/disaster/_screen_personal.html")
-    return template.render(checkin_url=checkin_url, **own).strip() + "\n"
+    words = screen_words(i18n.current().code)
+    return template.render(checkin_url=checkin_url, words=words, **own).strip() + "\n"
 
 
 def _fragment(part: str, shared: dict) -> Markup:

@@ -63,6 +63,32 @@ LOG_ACTION = {
 }
 
 
+# The words of a member's own part of the disaster screen (_screen_personal.html), as plain strings per
+# language: it is rendered for every member's first load in a surge, and looking each word up in the
+# catalogue there cost more than the rest of the part.
+SCREEN_WORDS = {
+    "title": _l("安否"),
+    "friends": _l("マイフレンド"),
+    "no_friends": _l("マイフレンドはまだいません"),
+    "communities": _l("コミュニティ"),
+    "you": _l("あなた"),
+    "not_yet": _l("まだ安否を登録していません。登録する"),
+}
+_screen_words: dict[str, dict] = {}
+
+
+def screen_words(language: str) -> dict:
+    """SCREEN_WORDS, CHECKIN_SHORT ("short") and CHECKIN_STATUS ("status") as plain strings in `language`, which
+    must be the locale of the moment (the request's, or force_locale's)."""
+    found = _screen_words.get(language)
+    if found is None:
+        found = {**{key: str(word) for key, word in SCREEN_WORDS.items()},
+                 "short": {key: str(word) for key, word in CHECKIN_SHORT.items()},
+                 "status": {key: str(word) for key, word in CHECKIN_STATUS.items()}}
+        _screen_words[language] = found
+    return found
+
+
 def init_app(app) -> None:
     app.add_template_global({"event_kind": EVENT_KIND, "report_category": REPORT_CATEGORY,
                              "report_status": REPORT_STATUS, "checkin_status": CHECKIN_STATUS,
