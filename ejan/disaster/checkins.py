@@ -169,8 +169,9 @@ def _forget_screen(member: Member, event: DisasterEvent) -> None:
 # member row per request touched ~40 rows scattered over the city (1 ms of PostgreSQL at city scale); so the
 # screen reads only the viewer's own rows (their friends, communities, blocks and check-ins: one statement
 # along their indexes) and counts them against what every process keeps of the whole city for
-# SCREEN_SECONDS: who checked in how, who told their communities, who is not active (caching.held). A
-# friend's check-in shows within those seconds, as the screen's own copy did; the member's own at once.
+# CITY_SECONDS: who checked in how, who told their communities, who is not active (caching.held, which
+# counts a list again in the background once they pass). A friend's check-in shows within 5 to 10 s; the
+# member's own at once.
 CITY_SECONDS = 5
 
 

@@ -7,13 +7,13 @@ and each base template needs one include line.
 The screen must hold a surge on the city's worst day. Everything on it that is the same for every
 reader (notices, shelter counts, verified reports) is kept a few seconds in the cache as plain
 values; a logged-out reader's whole page is kept too, per template set, language and encoding, so a
-crowd of readers costs a cache read each; a member's own counts are kept a few seconds too, per
-member. A reader who brings no session at all gets that page with
+crowd of readers costs a cache read each. A reader who brings no session at all gets that page with
 no session cookie, and the page is marked for the micro-cache in front of Flask (ejan/microcache.py),
-which answers the next such readers for SCREEN_SECONDS without entering the app. A member's page adds,
-once per SCREEN_SECONDS, three small queries: the check-in counts of their friends and of their
-communities' members, and their own check-in; the micro-cache keeps the member's whole page for their
-own browser too, so a member reloading costs nothing until it runs out or they send a form.
+which answers the next such readers for SCREEN_SECONDS without entering the app. A member's page adds
+their own part: their counts and own check-ins, one statement (checkins.for_screen). The first member's
+page of a few seconds is also cut into a frame from which the next members' first loads are answered in
+front of Flask (front.py, _framed); the micro-cache keeps each member's whole page for their own browser,
+so a member reloading costs nothing until it runs out or they send a form.
 """
 from __future__ import annotations
 
