@@ -61,11 +61,7 @@ class Frames:
     def put(self, key: Hashable, frame: Frame) -> None:
         with self._lock:
             self.kept.pop(key, None)
-            if len(self.kept) >= self.max_frames:
-                moment = now()
-                for stale in [k for k, v in self.kept.items() if v.expires <= moment]:
-                    del self.kept[stale]
-            while len(self.kept) >= self.max_frames:
+            while len(self.kept) >= self.max_frames:  # one lifetime for all: the oldest is also the stalest
                 del self.kept[next(iter(self.kept))]
             self.kept[key] = frame
 

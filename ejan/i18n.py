@@ -83,14 +83,14 @@ def current() -> Language:
     return _BY_CODE.get(str(locale), _BY_CODE[DEFAULT]) if locale is not None else _BY_CODE[DEFAULT]
 
 
-def from_accept_language(accepted=None) -> str | None:
+def from_accept_language(accepted) -> str | None:
     """The first accepted language we have, by quality; `ja-JP,en;q=0.5` is Japanese. `accepted` is a
-    parsed Accept-Language (this request's by default).
+    parsed Accept-Language.
 
     Werkzeug's best_match prefers any exact match over a better-quality prefix match, which would
     answer that header in English.
     """
-    for value, quality in (request.accept_languages if accepted is None else accepted):
+    for value, quality in accepted:
         if quality <= 0:
             continue
         code = _BY_TAG.get(value.replace("_", "-").split("-")[0].lower())
@@ -118,20 +118,20 @@ def select_locale() -> str:
     return (
         profile_language()
         or valid(request.args.get(PARAM))
-        or valid(request.cookies.get(COOKIE))
-        or from_accept_language()
-        or DEFAULT
+        or choose(None, request.cookies.get(COOKIE), request.accept_languages)
     )
 
 
-def choose(profile: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """select_locale's choice for a request with no `lang` parameter, from plain values: for code in front of
-    Flask (ejan/disaster/front.py), which has no request object."""
+def choose(profile: str | None, cookie: str | None, accept_language) -> str:
+    """The choice of a request with no `lang` parameter, from plain values (select_locale's, and code in front
+    of Flask's, ejan/disaster/front.py, which has no request object). `accept_language` is the header as
+    sent, or as Werkzeug parsed it."""
     from werkzeug.datastructures import LanguageAccept
     from werkzeug.http import parse_accept_header
 
-    return (valid(profile) or valid(cookie)
-            or from_accept_language(parse_accept_header(accept_language, LanguageAccept)) or DEFAULT)
+    if accept_language is None or isinstance(accept_language, str):
+        accept_language = parse_accept_header(accept_language, LanguageAccept)
+    return valid(profile) or valid(cookie) or from_accept_language(accept_language) or DEFAULT
 
 
 def remember(response, code: str):

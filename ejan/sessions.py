@@ -169,7 +169,7 @@ class DbSessionInterface(SessionInterface):
         sess.member = row.Member  # the identity map holds objects weakly: this keeps it there for the request
         if transport == URL and PROBE_COOKIE in req.cookies:
             sess.regenerate(COOKIE)  # this phone keeps cookies: off the URLs, with a token never shown in one
-        elif utcnow() - row.issued_at > _rotate_after(app, transport):
+        elif _new_token_due(app, row.issued_at, transport):
             sess.rotate()
         return sess
 
@@ -239,7 +239,7 @@ def _row_statement():
     return (select(WebSession.data, WebSession.agent_hash, WebSession.transport, WebSession.issued_at,
                    WebSession.successor, Member)
             .outerjoin(Member, Member.id == WebSession.member_id)
-            .where(WebSession.token_hash == bindparam("token_hash"), WebSession.expires_at > bindparam("now")))
+            .where(*_live_token()))
 
 
 class AsIs(NamedTuple):
@@ -265,7 +265,7 @@ def as_is(app: Flask, row) -> AsIs | None:
     """An AsIs from a row of as_is_columns (as_is_where, as_is_parameters), or None when open_session would
     not take the session as it is: a successor to follow, not a cookie session, a new token due."""
     if row is None or row.successor or row.transport != COOKIE \
-            or utcnow() - row.issued_at > _rotate_after(app, COOKIE):
+            or _new_token_due(app, row.issued_at, COOKIE):
         return None
     return AsIs(json.loads(row.data), row.member_id, row.status, row.role, row.language)
 
@@ -284,13 +284,17 @@ def as_is_where(statement):
     from .members.models import Member
 
     return (statement.select_from(WebSession).outerjoin(Member, Member.id == WebSession.member_id)
-            .where(WebSession.token_hash == bindparam("token_hash"), WebSession.expires_at > bindparam("now")))
+            .where(*_live_token()))
 
 
 def member_of_token():
     """The member id of as_is_parameters' token's session, as a scalar subquery."""
-    return (select(WebSession.member_id).where(WebSession.token_hash == bindparam("token_hash"),
-                                               WebSession.expires_at > bindparam("now")).scalar_subquery())
+    return select(WebSession.member_id).where(*_live_token()).scalar_subquery()
+
+
+def _live_token() -> tuple:
+    """The session whose token hashes to :token_hash, not expired at :now (as_is_parameters)."""
+    return WebSession.token_hash == bindparam("token_hash"), WebSession.expires_at > bindparam("now")
 
 
 def _has_writes(sess: DbSession, keep: bool) -> bool:
@@ -329,6 +333,10 @@ def _seal(new_token: str, old_token: str) -> str:
 def _unseal(sealed: str, old_token: str) -> str:
     pad = hashlib.sha512(f"successor:{old_token}".encode()).digest()
     return bytes(a ^ b for a, b in zip(bytes.fromhex(sealed), pad)).decode("ascii", "replace")
+
+
+def _new_token_due(app: Flask, issued_at: datetime, transport: str) -> bool:
+    return utcnow() - issued_at > _rotate_after(app, transport)
 
 
 def _rotate_after(app: Flask, transport: str) -> timedelta:

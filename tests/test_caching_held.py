@@ -1,7 +1,8 @@
-"""caching.held: a large value kept in the process, counted again in the background once its seconds pass."""
-from __future__ import annotations
+"""caching.held: a large value kept in the process, counted again in the background once its seconds pass.
 
-import threading
+The background count runs when the test says (a thread stand-in that starts nothing until run), so no test
+waits on the wall clock or on a real thread."""
+from __future__ import annotations
 
 import pytest
 
@@ -15,13 +16,28 @@ def clock(monkeypatch):
     return moment
 
 
-def _wait_for_counting():
-    for thread in threading.enumerate():
-        if thread.name.startswith("held:"):
-            thread.join(5)
+@pytest.fixture
+def counting(monkeypatch):
+    """The counts held() has begun in the background; counting.run() carries them out."""
+    class Counting(list):
+        def run(self):
+            while self:
+                self.pop(0)()
+
+    begun = Counting()
+
+    class Thread:
+        def __init__(self, target, name, daemon):
+            self.target = target
+
+        def start(self):
+            begun.append(self.target)
+
+    monkeypatch.setattr(caching, "Thread", Thread)
+    return begun
 
 
-def test_kept_for_its_seconds_then_given_stale_while_counted_again(app, clock):
+def test_kept_for_its_seconds_then_given_stale_while_counted_again(app, clock, counting):
     counted = []
 
     def compute():
@@ -34,19 +50,20 @@ def test_kept_for_its_seconds_then_given_stale_while_counted_again(app, clock):
         assert caching.held("city", 5, compute) == 1 and counted == [1]
         clock[0] += 2  # run out: the old value now, the new one counted beside
         assert caching.held("city", 5, compute) == 1
-        _wait_for_counting()
+        assert caching.held("city", 5, compute) == 1 and len(counting) == 1  # one count at a time
+        counting.run()
         assert counted == [1, 2] and caching.held("city", 5, compute) == 2
 
 
-def test_too_old_a_value_is_counted_before_answering(app, clock):
+def test_too_old_a_value_is_counted_before_answering(app, clock, counting):
     values = iter([1, 2])
     with app.app_context():
         assert caching.held("city", 5, lambda: next(values)) == 1
         clock[0] += 5 * caching.STALE_AT_MOST + 1
-        assert caching.held("city", 5, lambda: next(values)) == 2
+        assert caching.held("city", 5, lambda: next(values)) == 2 and not counting
 
 
-def test_a_failing_count_keeps_the_old_value_and_logs(app, clock, caplog):
+def test_a_failing_count_keeps_the_old_value_and_logs(app, clock, counting, caplog):
     def fail():
         raise RuntimeError("database away")
 
@@ -54,27 +71,22 @@ def test_a_failing_count_keeps_the_old_value_and_logs(app, clock, caplog):
         assert caching.held("city", 5, lambda: 1) == 1
         clock[0] += 6
         assert caching.held("city", 5, fail) == 1
-        _wait_for_counting()
+        counting.run()
         assert "counting city again failed" in caplog.text
         assert caching.held("city", 5, lambda: 3) == 1  # counted again, in the background
-        _wait_for_counting()
+        counting.run()
         assert caching.held("city", 5, lambda: 4) == 3
 
 
-def test_a_count_begun_before_forgetting_does_not_come_back(app, clock):
-    started, release = threading.Event(), threading.Event()
-
-    def slow():
-        started.set()
-        release.wait(5)
-        return "old"
-
+def test_a_count_begun_before_forgetting_does_not_come_back(app, clock, counting):
     with app.app_context():
         caching.held("city", 5, lambda: "first")
         clock[0] += 6
-        caching.held("city", 5, slow)
-        started.wait(5)
-        caching.forget_held()
-        release.set()
-        _wait_for_counting()
+
+        def forgotten_meanwhile():
+            caching.forget_held()
+            return "old"
+
+        caching.held("city", 5, forgotten_meanwhile)
+        counting.run()
         assert caching.held("city", 5, lambda: "fresh") == "fresh"

@@ -181,8 +181,9 @@ class _AnyMember:
 def _framed(summary: dict, key) -> Response:
     """The member's screen, made from the frame this request cuts (and keeps for the members after them)."""
     member = current_user._get_current_object()
+    checkin_url = url_for("disaster.checkin")
     values = {front.PERSONAL: personal_html(checkins.for_screen(member.id, summary["id"]), template_set(),
-                                            url_for("disaster.checkin")),
+                                            checkin_url),
               front.MEMBER: str(member.id)}
     anyone = _AnyMember()
     mark = f"<!--{secrets.token_hex(8)}-->"
@@ -196,8 +197,7 @@ def _framed(summary: dict, key) -> Response:
              front.CSRF: (g.get("csrf_token") or "").encode()}
     values = {name: value.encode(encoding, "ejan-geta") for name, value in values.items()}
     values[front.CSRF] = holes[front.CSRF]
-    frame = front.keep(key, response.get_data(), holes, {"checkin_url": url_for("disaster.checkin")},
-                       SCREEN_SECONDS)
+    frame = front.keep(key, response.get_data(), holes, {"checkin_url": checkin_url}, SCREEN_SECONDS)
     response.set_data(frame.fill(values))
     return response
 
