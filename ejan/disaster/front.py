@@ -146,7 +146,7 @@ class Front:
         if not summary or not sessions.storable(token):
             return None
         with self._connect() as conn:
-            rows = conn.execute(_statement(), {**sessions.as_is_parameters(token), "event": summary["id"]}).all()
+            rows = _rows(conn, {**sessions.as_is_parameters(token), "event": summary["id"]})
         stored = sessions.as_is(self.app, next((row for row in rows if row.kind == "s"), None))
         if stored is None or stored.member_id is None or stored.status != access.STATUS_ACTIVE \
                 or stored.role == ROLE_ADMIN:
@@ -197,6 +197,25 @@ def _statement():
     more = [literal(None, column.type) for column in columns[2:]]
     branches = checkins.circle_branches(sessions.member_of_token(), bindparam("event", type_=Integer), *more)
     return union_all(head, *branches)
+
+
+def _rows(conn, parameters: dict) -> list:
+    """_statement's rows. On PostgreSQL as SQL compiled once, sent as it is (exec_driver_sql: still seen by
+    SQLAlchemy's events, so still counted): compiling from the cache, expanding IN lists and typing each row
+    cost a first load more Python than PostgreSQL spends answering. Its columns need no conversion there
+    (psycopg types them); SQLite's text datetimes do, so there SQLAlchemy runs it as usual."""
+    if conn.dialect.driver != "psycopg":
+        return conn.execute(_statement(), parameters).all()
+    sql, fixed = _compiled(conn.dialect)
+    return conn.exec_driver_sql(sql, {**fixed, **parameters}).all()
+
+
+@functools.cache
+def _compiled(dialect) -> tuple[str, dict]:
+    """_statement as the dialect's SQL with its fixed parameters (the per-answer ones given placeholders)."""
+    compiled = _statement().params(token_hash="", now=None, event=0).compile(
+        dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return str(compiled), dict(compiled.params)
 
 
 def install(app: Flask, **how) -> Front:
