@@ -7,6 +7,7 @@ recount, never an error page.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from threading import Lock, Thread
@@ -67,7 +68,7 @@ def forget(key: str) -> None:
         log.warning("cache delete %s failed", key, exc_info=True)
 
 
-def held(key: str, seconds: float, compute: Callable[[], T]) -> T:
+def held(key: str, seconds: float, compute: Callable[[], T], update: Callable[[T], T] | None = None) -> T:
     """remembered() for a large value that many requests read and each process can count for itself: kept
     in this process as the object itself. Flask-Caching serialises even its in-process cache, and unpickling
     a map of thousands of entries on every request costs more than counting it now and then saves.
@@ -75,12 +76,16 @@ def held(key: str, seconds: float, compute: Callable[[], T]) -> T:
     Once its seconds have run out the value is still given while one thread of this process counts it again
     in the background (with the app's context): counting a city's list takes a request tens of milliseconds,
     and the request that happened to come next should not wait for it. A value older than STALE_AT_MOST
-    times its seconds (the counting failed, or keeps failing) is counted again before answering."""
+    times its seconds (the counting failed, or keeps failing) is counted again before answering.
+
+    With `update`, the background count is update(the value held) instead of compute(): for a value that can
+    be brought up to date from what changed since, cheaper than counting it whole."""
     found = _held.get(key)
     moment = now()
     if found is not None and found[0] > moment:
         return found[1]  # type: ignore[return-value]
-    if found is not None and found[0] + seconds * (STALE_AT_MOST - 1) > moment and _refresh(key, seconds, compute):
+    if found is not None and found[0] + seconds * (STALE_AT_MOST - 1) > moment and _refresh(
+            key, seconds, compute if update is None else functools.partial(update, found[1])):
         return found[1]  # type: ignore[return-value]
     with _held_lock:
         found = _held.get(key)

@@ -284,3 +284,33 @@ def make_community(app):
         return community
 
     return make
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """caching.held's clock, moved by the test (clock[0] += seconds)."""
+    moment = [1000.0]
+    monkeypatch.setattr(caching, "now", lambda: moment[0])
+    return moment
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    """The counts caching.held has begun in the background, carried out when the test says (counting.run()):
+    no test waits on the wall clock or on a real thread."""
+    class Counting(list):
+        def run(self):
+            while self:
+                self.pop(0)()
+
+    begun = Counting()
+
+    class Thread:
+        def __init__(self, target, name, daemon):
+            self.target = target
+
+        def start(self):
+            begun.append(self.target)
+
+    monkeypatch.setattr(caching, "Thread", Thread)
+    return begun

@@ -4,37 +4,7 @@ The background count runs when the test says (a thread stand-in that starts noth
 waits on the wall clock or on a real thread."""
 from __future__ import annotations
 
-import pytest
-
 from ejan import caching
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    moment = [1000.0]
-    monkeypatch.setattr(caching, "now", lambda: moment[0])
-    return moment
-
-
-@pytest.fixture
-def counting(monkeypatch):
-    """The counts held() has begun in the background; counting.run() carries them out."""
-    class Counting(list):
-        def run(self):
-            while self:
-                self.pop(0)()
-
-    begun = Counting()
-
-    class Thread:
-        def __init__(self, target, name, daemon):
-            self.target = target
-
-        def start(self):
-            begun.append(self.target)
-
-    monkeypatch.setattr(caching, "Thread", Thread)
-    return begun
 
 
 def test_kept_for_its_seconds_then_given_stale_while_counted_again(app, clock, counting):
@@ -90,3 +60,13 @@ def test_a_count_begun_before_forgetting_does_not_come_back(app, clock, counting
         caching.held("city", 5, forgotten_meanwhile)
         counting.run()
         assert caching.held("city", 5, lambda: "fresh") == "fresh"
+
+
+def test_with_update_the_background_count_brings_the_held_value_up_to_date(app, clock, counting):
+    whole = iter([[1]])
+    with app.app_context():
+        assert caching.held("city", 5, lambda: next(whole), update=lambda old: old + [len(old) + 1]) == [1]
+        clock[0] += 6
+        assert caching.held("city", 5, lambda: next(whole), update=lambda old: old + [len(old) + 1]) == [1]
+        counting.run()
+        assert caching.held("city", 5, lambda: next(whole), update=lambda old: old + [len(old) + 1]) == [1, 2]

@@ -23,12 +23,13 @@ from .. import microcache
 from ..caching import held
 from ..clock import utcnow
 from ..communities import access as community_access
-from ..dbutil import contains, ids_of
+from ..dbutil import contains
 from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access
 from ..members.models import Member
 from ..pagination import Page, paginate
+from . import told
 from .models import (CHECKIN_STATUSES, CHECKIN_VISIBILITIES, RESCUE, SEE_COMMUNITIES, SEE_FRIENDS, SEE_STAFF,
                      SHELTER, DisasterEvent, SafetyCheckIn)
 
@@ -169,10 +170,10 @@ def _forget_screen(member: Member, event: DisasterEvent) -> None:
 # member row per request touched ~40 rows scattered over the city (1 ms of PostgreSQL at city scale); so the
 # screen reads only the viewer's own rows (their friends, communities, blocks and check-ins: one statement
 # along their indexes) and counts them against what every process keeps of the whole city for
-# CITY_SECONDS: who checked in how, who told their communities, who is not active (caching.held, which
-# counts a list again in the background once they pass). A friend's check-in shows within 5 to 10 s; the
-# member's own at once.
-CITY_SECONDS = 5
+# CITY_SECONDS: who checked in how and who told their communities (told.py, brought up to date from what
+# changed), who is not active (caching.held, which counts a list again in the background once they pass).
+# A friend's check-in shows within 5 to 10 s; the member's own at once.
+CITY_SECONDS = told.CITY_SECONDS
 
 
 def friend_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
@@ -192,7 +193,7 @@ def community_counts(viewer: Member | None, event_id: int) -> dict[str, int]:
     A community of thousands gives one viewer thousands of co-members to match against the check-ins: in
     one query per viewer that was 25-100 ms at city scale, and per community, kept a few seconds, it still
     missed for most viewers of a city of 5,000 communities. So who told their communities is read for the
-    whole city at once (told_by_community) and each viewer reads only their communities, friends and blocks,
+    whole city at once (told.py) and each viewer reads only their communities, friends and blocks,
     leaving out themselves, their friends and anyone with a block between them, in Python."""
     if not access.is_active(viewer):
         return {}
@@ -262,40 +263,21 @@ def _circle_statement():
 
 
 def _friend_line(event_id: int, circle: Circle) -> dict[str, int]:
-    told, inactive = told_friends(event_id), inactive_members()
-    return _ordered(Counter(told.get(friend, UNCHECKED) for friend in circle.friends
+    status_of, inactive = told.told(event_id).friends, inactive_members()
+    return _ordered(Counter(status_of.get(friend, UNCHECKED) for friend in circle.friends
                             if friend not in inactive and friend not in circle.blocks))
 
 
 def _community_line(event_id: int, circle: Circle) -> dict[str, int]:
     if not circle.communities:
         return {}
-    told = told_by_community(event_id)
+    communities, inactive = told.told(event_id).communities, inactive_members()
     status_of: dict[int, str] = {}
     for community_id in circle.communities:
-        status_of.update(told.get(community_id, {}))
+        status_of.update(communities.get(community_id, {}))
     for member_id in (circle.viewer_id, *circle.friends, *circle.blocks):
         status_of.pop(member_id, None)
-    return _ordered(Counter(status_of.values()))
-
-
-def told_friends(event_id: int) -> dict[int, str]:
-    """Everyone in the city who told their friends (or more) how they are: their own check-in's status. Kept
-    CITY_SECONDS in each process, read as one list of members per status (75,000 check-ins at city scale)."""
-    def compute():
-        told: dict[int, str] = {}
-        for status, members in db.session.connection().execute(_told_friends_statement(), {"event": event_id}):
-            told.update(dict.fromkeys(members, status))
-        return told
-    return held(f"disaster:told-friends:{event_id}", CITY_SECONDS, compute)
-
-
-@functools.cache
-def _told_friends_statement():
-    checkin = SafetyCheckIn.__table__.c  # Core columns: the ORM's rows would cost more than the lists
-    return select(checkin.status, ids_of(checkin.member_id)).where(
-        checkin.event_id == bindparam("event", type_=Integer), checkin.person == "",
-        checkin.visibility != SEE_STAFF).group_by(checkin.status)
+    return _ordered(Counter(status for member_id, status in status_of.items() if member_id not in inactive))
 
 
 def inactive_members() -> frozenset[int]:
@@ -304,29 +286,6 @@ def inactive_members() -> frozenset[int]:
         return frozenset(db.session.scalars(select(Member.id).where(
             Member.status != literal_column(f"'{access.STATUS_ACTIVE}'"))))
     return held("members:inactive", CITY_SECONDS, compute)
-
-
-def told_by_community(event_id: int) -> dict[int, dict[int, str]]:
-    """For every community, its active members who told "friends and my communities", and their status: one
-    statement per CITY_SECONDS in each process, a list of members per community and status (at city scale
-    30,000 memberships of 14,000 check-ins)."""
-    def compute():
-        told: dict[int, dict[int, str]] = {}
-        for community_id, status, members in db.session.connection().execute(_told_statement(), {"event": event_id}):
-            told.setdefault(community_id, {}).update(dict.fromkeys(members, status))
-        return told
-    return held(f"disaster:told:{event_id}", CITY_SECONDS, compute)
-
-
-@functools.cache
-def _told_statement():
-    joined = community_access.joined_members().subquery()
-    checkin = SafetyCheckIn.__table__.c
-    return (select(joined.c.community_id, checkin.status, ids_of(checkin.member_id))
-            .join(SafetyCheckIn.__table__, checkin.member_id == joined.c.member_id)
-            .where(checkin.event_id == bindparam("event", type_=Integer), checkin.person == "",
-                   checkin.visibility == SEE_COMMUNITIES, access.no_inactive_member(checkin.member_id))
-            .group_by(joined.c.community_id, checkin.status))
 
 
 def _ordered(found: dict) -> dict[str, int]:

@@ -148,6 +148,7 @@ class SafetyCheckIn(db.Model):
         UniqueConstraint("event_id", "member_id", "person", name="uq_safety_checkins_person"),
         Index("ix_safety_checkins_event_status", "event_id", "status"),
         Index("ix_safety_checkins_event_district", "event_id", "district"),
+        Index("ix_safety_checkins_event_updated", "event_id", "updated_at"),  # disaster/told.py: what changed
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
