@@ -176,9 +176,9 @@ class Front:
     @property
     def engine(self):
         """The front's own connections: autocommit, no ping on checkout and nothing to roll back on return, for
-        one read per answer (the app's pool pings, then BEGINs and ROLLBACKs around it: three round trips more). A connection that died makes
-        its answer fail, which Flask then gives, and the pool drops it. Made in the worker that first needs it
-        (never before a fork)."""
+        one read per answer (the app's pool pings, then BEGINs and ROLLBACKs around it: three round trips
+        more). A connection that died makes its answer fail, which Flask then gives, and the pool drops it.
+        Made in the worker that first needs it (never before a fork)."""
         if self._engine is None:
             with self._engine_lock:
                 if self._engine is None:
