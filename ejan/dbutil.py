@@ -99,7 +99,7 @@ class _IdList(TypeDecorator):
             return []
         if isinstance(value, str):
             return [int(number) for number in value.split(",")]
-        return list(value)
+        return value
 
 
 class ids_of(FunctionElement):

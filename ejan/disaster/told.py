@@ -75,9 +75,9 @@ def with_changes(old: Told, rows, since: datetime) -> Told:
     Told: the dictionaries are copied, the inner ones only where they change."""
     changed: dict[int, tuple[str, str, list[int]]] = {}
     for member_id, status, visibility, community_id in rows:
-        _status, _visibility, communities_of = changed.setdefault(member_id, (status, visibility, []))
+        change = changed.setdefault(member_id, (status, visibility, []))
         if community_id is not None:
-            communities_of.append(community_id)
+            change[2].append(community_id)
     if not changed:
         return old._replace(since=since)
     friends, communities, joined = dict(old.friends), dict(old.communities), dict(old.joined)
