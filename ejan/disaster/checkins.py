@@ -271,13 +271,8 @@ def _friend_line(event_id: int, circle: Circle) -> dict[str, int]:
 def _community_line(event_id: int, circle: Circle) -> dict[str, int]:
     if not circle.communities:
         return {}
-    communities, inactive = told.told(event_id).communities, inactive_members()
-    status_of: dict[int, str] = {}
-    for community_id in circle.communities:
-        status_of.update(communities.get(community_id, {}))
-    for member_id in (circle.viewer_id, *circle.friends, *circle.blocks):
-        status_of.pop(member_id, None)
-    return _ordered(Counter(status for member_id, status in status_of.items() if member_id not in inactive))
+    return _ordered(told.told(event_id).co_members(
+        circle.communities, (circle.viewer_id, *circle.friends, *circle.blocks), inactive_members()))
 
 
 def inactive_members() -> frozenset[int]:

@@ -19,7 +19,7 @@ EARLIER, LATER = datetime(2026, 12, 2, 9, 0), datetime(2026, 12, 2, 9, 0, 5)
 def _told():
     """Member 1 told friends; member 2 told communities 10 and 11; member 3 community 10."""
     return Told({1: "safe", 2: "home", 3: "rescue"}, {10: {2: "home", 3: "rescue"}, 11: {2: "home"}},
-                {2: [10, 11], 3: [10]}, EARLIER, 100.0)
+                {2: [10, 11], 3: [10]}, EARLIER, 100.0, {})
 
 
 def test_no_change_moves_only_the_moment():
@@ -55,6 +55,35 @@ def test_the_lists_a_request_holds_never_change_under_it():
     friends, communities = dict(old.friends), {key: dict(value) for key, value in old.communities.items()}
     with_changes(old, [(2, "rescue", "staff", None), (6, "safe", "communities", 10)], LATER)
     assert old.friends == friends and old.communities == communities
+
+
+def _nonzero(found):
+    return {status: count for status, count in found.items() if count}  # a negative count would show
+
+
+def test_co_members_counts_each_once_and_leaves_out_whom_it_is_told():
+    city = Told({}, {10: {1: "safe", 2: "home", 3: "rescue", 4: "safe"}, 11: {2: "home", 5: "safe"},
+                     12: {5: "safe", 6: "injured"}}, {}, EARLIER, 100.0, {})
+    assert _nonzero(city.co_members([10, 11, 12], [], frozenset())) == {"safe": 3, "home": 1, "rescue": 1,
+                                                                        "injured": 1}
+    assert _nonzero(city.co_members([11, 12, 11], [5, 9], frozenset())) == {"home": 1, "injured": 1}
+    assert _nonzero(city.co_members([10, 12], [1, 6], frozenset({3, 6}))) == {"safe": 2, "home": 1}
+    assert _nonzero(city.co_members([], [1], frozenset())) == {} == _nonzero(city.co_members([99], [], frozenset()))
+
+
+def test_a_community_s_tally_is_counted_again_when_the_inactive_change():
+    city = Told({}, {10: {1: "safe", 2: "home", 3: "rescue"}}, {}, EARLIER, 100.0, {})
+    assert _nonzero(city.co_members([10], [], frozenset())) == {"safe": 1, "home": 1, "rescue": 1}
+    assert _nonzero(city.co_members([10], [], frozenset({1}))) == {"home": 1, "rescue": 1}
+    assert _nonzero(city.co_members([10], [], frozenset())) == {"safe": 1, "home": 1, "rescue": 1}
+
+
+def test_changes_are_counted_from_lists_of_their_own():
+    old = _told()
+    assert _nonzero(old.co_members([10], [], frozenset())) == {"home": 1, "rescue": 1}
+    new = with_changes(old, [(3, "safe", "communities", 10)], LATER)
+    assert _nonzero(new.co_members([10], [], frozenset())) == {"home": 1, "safe": 1}
+    assert _nonzero(old.co_members([10], [], frozenset())) == {"home": 1, "rescue": 1}
 
 
 @pytest.fixture
