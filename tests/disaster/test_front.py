@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from ejan import frames, microcache
 from ejan.disaster import checkins, events, front
@@ -194,13 +194,37 @@ def test_a_database_error_in_front_of_flask_leaves_the_page_to_flask(app, town, 
 
     browser(town["sato"]).get("/")
     suzuki = browser(town["suzuki"])
-    found = app.extensions[front.EXTENSION]
 
-    def gone():
+    def gone(*_):
         raise OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(found, "_connect", gone)
+    monkeypatch.setattr(front, "_rows", gone)
     entered = len(into_flask)
     page = html_of(suzuki.get("/"))
     assert len(into_flask) == entered + 1 and "マイフレンド: 無事 1" in page
     assert "disaster screen in front of Flask failed" in caplog.text
+
+
+def test_a_connection_postgresql_closed_costs_one_page_through_flask_then_the_pool_opens_another(
+        app, town, browser, into_flask, caplog):
+    """On PostgreSQL the statement goes on the driver's own cursor (front._rows): a dead connection is dropped."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the driver's cursor is used on PostgreSQL only")
+    from psycopg.pq import TransactionStatus
+
+    browser(town["sato"]).get("/")
+    assert "マイフレンド: 無事 1" in html_of(browser(town["suzuki"]).get("/"))
+    own = app.extensions[front.EXTENSION].engine
+    raw = own.raw_connection()
+    assert raw.driver_connection.info.transaction_status == TransactionStatus.IDLE  # nothing left open
+    pid = raw.driver_connection.info.backend_pid
+    raw.close()
+    with app.app_context():
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        db.session.commit()
+    after_the_loss, later = browser(town["suzuki"]), browser(town["suzuki"])
+    entered = len(into_flask)
+    assert "マイフレンド: 無事 1" in html_of(after_the_loss.get("/"))
+    assert len(into_flask) == entered + 1 and "disaster screen in front of Flask failed" in caplog.text
+    assert "マイフレンド: 無事 1" in html_of(later.get("/"))
+    assert len(into_flask) == entered + 1  # answered in front again, on a new connection
