@@ -288,8 +288,10 @@ def as_is_where(statement):
 
 
 def member_of_token():
-    """The member id of as_is_parameters' token's session, as a scalar subquery."""
-    return select(WebSession.member_id).where(*_live_token()).scalar_subquery()
+    """The member id of as_is_parameters' token's session, as a scalar subquery of a CTE: a statement that asks
+    for it in several places finds the session once (as a subquery each, PostgreSQL looked it up in each)."""
+    found = select(WebSession.member_id).where(*_live_token()).cte("token_member")
+    return select(found.c.member_id).scalar_subquery()
 
 
 def _live_token() -> tuple:

@@ -80,12 +80,12 @@ class _RecordCookies(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (bench/run.py installs it)")
-def test_under_wrk_each_thread_takes_its_turns_through_the_crowd(tmp_path):
-    cookies = [f"ejan_session=m{i}" for i in range(10)]
+def _crowd_under_wrk(tmp_path, cookies: list[str]) -> tuple[dict, list[str]]:
+    """wrk's figures and the Cookie header of every request it sent for 1 s with the crowd's script."""
     script = tmp_path / "crowd.lua"
     script.write_text(run.crowd_script(cookies, run.wrk_threads(2)))
     server = ThreadingHTTPServer(("127.0.0.1", 0), _RecordCookies)
+    _RecordCookies.seen = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         figures = run.run_wrk(shutil.which("wrk"), server.server_address[1], "/", "pytest", "ejan_session=given",
@@ -93,7 +93,16 @@ def test_under_wrk_each_thread_takes_its_turns_through_the_crowd(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
-    seen = _RecordCookies.seen
+    return figures, _RecordCookies.seen
+
+
+needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (bench/run.py installs it)")
+
+
+@needs_wrk
+def test_under_wrk_each_thread_takes_its_turns_through_the_crowd(tmp_path):
+    cookies = [f"ejan_session=m{i}" for i in range(10)]
+    figures, seen = _crowd_under_wrk(tmp_path, cookies)
     assert figures["errors"] == 0 and len(seen) >= figures["requests"] >= 20
     assert set(seen) == set(cookies)  # the script's cookie replaces the one wrk was given
     # Thread 0 takes m0, m2, m4...; thread 1 m1, m3...: within a thread's turn every member comes up as often,
@@ -101,6 +110,12 @@ def test_under_wrk_each_thread_takes_its_turns_through_the_crowd(tmp_path):
     for parity in (0, 1):
         times = [seen.count(cookie) for cookie in cookies[parity::2]]
         assert max(times) - min(times) <= 2
+
+
+@needs_wrk
+def test_a_crowd_smaller_than_wrk_s_threads_gives_each_thread_a_member(tmp_path):
+    figures, seen = _crowd_under_wrk(tmp_path, ["ejan_session=only"])
+    assert figures["errors"] == 0 and figures["requests"] >= 20 and set(seen) == {"ejan_session=only"}
 
 
 def _sessions(url: str) -> set[tuple[str, int]]:
