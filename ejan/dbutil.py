@@ -1,5 +1,5 @@
 """Small database helpers shared by features."""
-from sqlalchemy import String, event, or_, select
+from sqlalchemy import String, event, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -43,6 +43,12 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire
+
+
+def constant(value, type_=None):
+    """A constant written into the statement's SQL when it runs (render_postcompile when compiled by hand), not
+    sent as a parameter: the driver then converts only what changes from one run to the next."""
+    return literal(value, type_, literal_execute=True)
 
 
 def scalars_at_once(*queries) -> tuple:

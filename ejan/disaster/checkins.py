@@ -14,7 +14,7 @@ import functools
 from collections import Counter
 
 from flask_babel import gettext as _
-from sqlalchemy import (Integer, String, and_, bindparam, delete, false, func, literal, literal_column, or_, select,
+from sqlalchemy import (Integer, String, and_, bindparam, delete, false, func, literal_column, or_, select,
                         true, union_all)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -23,7 +23,7 @@ from .. import microcache
 from ..caching import held
 from ..clock import utcnow
 from ..communities import access as community_access
-from ..dbutil import contains
+from ..dbutil import constant, contains
 from ..errors import Forbidden, Invalid, NotFound, Problems
 from ..extensions import db
 from ..members import access
@@ -245,13 +245,14 @@ class Circle:
 
 def circle_branches(viewer, event, *more) -> list:
     """The selects of a viewer's circle, each (kind, number, status, person, *more): `viewer` and `event` are
-    bind parameters or SQL expressions, `more` the NULL columns a caller's own branch fills (a union's)."""
-    none = literal(None, String)
+    bind parameters or SQL expressions, `more` the NULL columns a caller's own branch fills (a union's). Its
+    constants are written into the SQL (constant()), so that only the viewer and the event are sent."""
+    none = constant(None, String)
     return [
-        select(literal("c"), community_access.joined_ids(viewer).subquery().c.community_id, none, none, *more),
-        select(literal("f"), access.friend_ids(viewer).subquery().c.friend_id, none, none, *more),
-        select(literal("b"), access.block_partner_ids(viewer).subquery().c.blocked_id, none, none, *more),
-        select(literal("m"), SafetyCheckIn.id, SafetyCheckIn.status, SafetyCheckIn.person, *more).where(
+        select(constant("c"), community_access.joined_ids(viewer).subquery().c.community_id, none, none, *more),
+        select(constant("f"), access.friend_ids(viewer).subquery().c.friend_id, none, none, *more),
+        select(constant("b"), access.block_partner_ids(viewer).subquery().c.blocked_id, none, none, *more),
+        select(constant("m"), SafetyCheckIn.id, SafetyCheckIn.status, SafetyCheckIn.person, *more).where(
             SafetyCheckIn.event_id == event, SafetyCheckIn.member_id == viewer)]
 
 

@@ -31,10 +31,11 @@ from typing import Callable, Hashable
 from flask import Flask, current_app, has_app_context, request
 from flask_babel import force_locale
 from psycopg.rows import namedtuple_row
-from sqlalchemy import Integer, String, bindparam, create_engine, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, create_engine, select, union_all
 from werkzeug.http import parse_cookie
 
 from .. import frames, i18n, microcache, sessions
+from ..dbutil import constant
 from ..extensions import db
 from ..members import access
 from ..members.models import ROLE_ADMIN
@@ -189,9 +190,9 @@ def _statement():
     """The session's row and member (sessions.as_is_columns) and the member's circle (checkins.circle_branches)
     in one statement: one round trip per answer."""
     columns = sessions.as_is_columns()
-    head = sessions.as_is_where(select(literal("s").label("kind"), columns[0], columns[1],
-                                       literal(None, String).label("person"), *columns[2:]))
-    more = [literal(None, column.type) for column in columns[2:]]
+    head = sessions.as_is_where(select(constant("s").label("kind"), columns[0], columns[1],
+                                       constant(None, String).label("person"), *columns[2:]))
+    more = [constant(None, column.type) for column in columns[2:]]
     branches = checkins.circle_branches(sessions.member_of_token(), bindparam("event", type_=Integer), *more)
     return union_all(head, *branches)
 

@@ -94,7 +94,9 @@ def personal_html(own: dict, chosen_set: str, checkin_url: str) -> str:
     seconds the city's check-ins are kept (checkins.CITY_SECONDS)."""
     template = current_app.jinja_env.get_template(f"{chosen_set}/disaster/_screen_personal.html")
     words = screen_words(i18n.current().code)
-    return template.render(checkin_url=checkin_url, words=words, **own).strip() + "\n"
+    # Rendered with nothing but its values (shared=True): copying the environment's thirty globals into a new
+    # context was a third of its cost, and it uses none of them.
+    return str(template.make_module({"checkin_url": checkin_url, "words": words, **own}, shared=True)).strip() + "\n"
 
 
 def _fragment(part: str, shared: dict) -> Markup:
