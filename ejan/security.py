@@ -14,8 +14,6 @@ proxy's X-Forwarded-Proto only when EJAN_PROXY_COUNT says a proxy is trusted.
 """
 from __future__ import annotations
 
-import functools
-
 from flask import Flask, current_app, redirect, request
 from flask_talisman import Talisman
 
@@ -67,17 +65,3 @@ def init_app(app: Flask) -> None:
         if request.is_secure and https_required():
             response.headers["Strict-Transport-Security"] = f"max-age={app.config['EJAN_HSTS_SECONDS']}"
         return response
-
-
-def csrf_token_for(app: Flask, raw: str) -> str:
-    """The CSRF token Flask-WTF's generate_csrf() makes for a session holding `raw`, without a request: for
-    pages answered in front of Flask (ejan/disaster/front.py). tests/disaster/test_front.py logs out with one."""
-    return _csrf_serializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key).dumps(raw)
-
-
-@functools.lru_cache(maxsize=4)
-def _csrf_serializer(secret):
-    """One per secret: made per answer, it was a fifth of the token's cost."""
-    from itsdangerous import URLSafeTimedSerializer
-
-    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token")

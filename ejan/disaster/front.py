@@ -3,14 +3,14 @@
 On the city's worst day most residents open the screen once or twice, each for the first time in a while:
 what a member's first load costs is what the surge costs. Through Flask that is every hook, the session and
 Flask-Login, Jinja for the whole page, and about ten milliseconds. Yet a member's screen is the page every
-member sees with three values of their own in it: their safety counts and own check-ins (the 安否 part),
-their logout form's CSRF token and their id in two menu links. So when Flask renders a member's screen
-(screen._framed) it cuts the page at those values into a frame (ejan/frames.py), kept SCREEN_SECONDS per
-event, host, path, device, template set and language; this middleware answers the next members from it:
-their session's row and member and their own rows in one statement (_statement), their counts from those
-rows and the city's lists the Flask path uses (checkins.screen_counts), their 安否 part from the same
-template (screen.personal_html), a CSRF token for the session's secret, their id. It writes nothing, sets no
-cookie, and keeps the security headers Flask sent with the frame (with a fresh CSP nonce).
+member sees with two values of their own in it: their safety counts and own check-ins (the 安否 part), and
+their id in two menu links (it holds no form, so no CSRF token: its logout is a link to the logout page). So
+when Flask renders a member's screen (screen._framed) it cuts the page at those values into a frame
+(ejan/frames.py), kept SCREEN_SECONDS per event, host, path, device, template set and language; this
+middleware answers the next members from it: their session's row and member and their own rows in one
+statement (_statement), their counts from those rows and the city's lists the Flask path uses
+(checkins.screen_counts), their 安否 part from the same template (screen.personal_html), their id. It writes
+nothing, sets no cookie, and keeps the security headers Flask sent with the frame (with a fresh CSP nonce).
 
 It answers only what it can answer exactly as Flask would; everything else goes on to Flask untouched: any
 method but GET, a query string, no session cookie or a light (logged-out) one, a session Flask would change
@@ -41,12 +41,11 @@ from ..members import access
 from ..members.models import ROLE_ADMIN
 from ..mobile.detect import detect
 from ..mobile.render import VIEW_COOKIE, set_for
-from ..security import csrf_token_for
 from . import checkins
 
 log = logging.getLogger(__name__)
 
-PERSONAL, CSRF, MEMBER = "personal", "csrf", "member"  # a frame's holes
+PERSONAL, MEMBER = "personal", "member"  # a frame's holes
 PATHS = ("/", "/disaster/")  # where the screen is: the front page while an event is on, and its own address
 WHERE = "ejan.disaster.where"  # environ: where a request's page would be kept, set here for screen.py
 WISH = "ejan.disaster.frame"  # environ: (key, frame) from screen.py, kept here with the final headers
@@ -153,7 +152,7 @@ class Front:
                 or stored.role == ROLE_ADMIN:
             return None
         data, member_id = stored.data, stored.member_id
-        if data.get("_flashes") or data.get("_user_id") != str(member_id) or not data.get("csrf_token"):
+        if data.get("_flashes") or data.get("_user_id") != str(member_id):
             return None
         language = i18n.choose(stored.language, jar.get(i18n.COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE"))
         frame = self.frames.fresh((summary["id"], environ[WHERE], language))
@@ -162,9 +161,7 @@ class Front:
         own = checkins.screen_counts(summary["id"], checkins.Circle.from_rows(member_id, rows))
         with force_locale(language):
             personal = self.personal(own, chosen_set, frame.context["checkin_url"])
-        body = frame.fill({PERSONAL: personal.encode(device.encoding, "ejan-geta"),
-                           CSRF: csrf_token_for(self.app, data["csrf_token"]).encode(),
-                           MEMBER: str(member_id).encode()})
+        body = frame.fill({PERSONAL: personal.encode(device.encoding, "ejan-geta"), MEMBER: str(member_id).encode()})
         headers = [*microcache.with_nonce(frame.headers, frame.nonce), ("Content-Length", str(len(body)))]
         # The micro-cache in front keeps it for this browser's reloads, as it does the page Flask renders.
         environ[microcache.ENVIRON_KEY] = microcache.Wish(self.seconds, frame.endpoint, member_id)

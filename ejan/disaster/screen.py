@@ -195,10 +195,8 @@ def _framed(summary: dict, key) -> Response:
     finally:
         g._login_user = member
     encoding = request.device.encoding
-    holes = {front.PERSONAL: mark.encode(), front.MEMBER: str(anyone.id).encode(),
-             front.CSRF: (g.get("csrf_token") or "").encode()}
+    holes = {front.PERSONAL: mark.encode(), front.MEMBER: str(anyone.id).encode()}
     values = {name: value.encode(encoding, "ejan-geta") for name, value in values.items()}
-    values[front.CSRF] = holes[front.CSRF]
     frame = front.keep(key, response.get_data(), holes, {"checkin_url": checkin_url}, SCREEN_SECONDS)
     response.set_data(frame.fill(values))
     return response

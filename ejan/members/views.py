@@ -53,14 +53,19 @@ def login():
     return render("members/login.html", form=form)
 
 
-@bp.post("/logout")
+@bp.route("/logout", methods=["GET", "POST"])
 def logout():
-    if ConfirmForm().validate_on_submit():
+    """GET asks (a page with no form of its own links here: the disaster screen), only the form's POST logs out."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("site.home"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
         logout_user()
         session.clear()
         sessions.regenerate()
         flash(_("ログアウトしました。"))
-    return redirect(url_for("site.home"))
+        return redirect(url_for("site.home"))
+    return render("members/logout.html", form=form)
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])

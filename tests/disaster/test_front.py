@@ -118,11 +118,17 @@ def test_each_language_has_its_own_frame(app, town, browser, make_member, befrie
     assert f"/members/{ana.id}" in second and f"/members/{paulo.id}" not in second
 
 
-def test_the_logout_form_of_a_page_made_in_front_of_flask_works(app, town, browser, into_flask):
+def test_a_page_made_in_front_of_flask_holds_no_secret_and_its_logout_link_asks_first(app, town, browser,
+                                                                                      into_flask):
     browser(town["sato"]).get("/")
     suzuki = browser(town["suzuki"])
+    entered = len(into_flask)
     page = html_of(suzuki.get("/"))
-    token = TOKEN.search(page).group(1)
+    assert len(into_flask) == entered  # answered in front of Flask
+    assert "<form" not in page and "csrf" not in page  # nothing of the session's but the member's id
+    assert '<a href="/logout">ログアウト</a>' in page
+    asked = html_of(suzuki.get("/logout"))
+    token = TOKEN.search(asked).group(1)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         assert suzuki.post("/logout", data={"csrf_token": "forged"}).status_code == 400

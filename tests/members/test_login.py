@@ -8,6 +8,8 @@ import pytest
 
 from ejan.members import services
 
+from support import keitai_login
+
 PASSWORD = "tea-harvest-2026"  # what make_member gives everyone (tests/conftest.py)
 WRONG = "メールアドレスかパスワードが違います。"
 SUSPENDED = "このアカウントは利用停止中です。"
@@ -141,16 +143,29 @@ def test_successful_logins_do_not_use_up_the_allowance(app, make_member):
 
 # --- logging out and the session token -------------------------------------------------------
 
-def test_logout_needs_a_post_and_then_logs_out(client, login, make_member):
+def test_logout_asks_on_a_get_and_logs_out_on_the_form_s_post(client, login, make_member):
     member = make_member()
     login(client, member)
 
-    assert client.get("/logout").status_code == 405
+    page = client.get("/logout")  # where a page without forms (the disaster screen) links
+    assert page.status_code == 200 and "ログアウトしますか？" in page.get_data(as_text=True)
+    assert 'action="/logout"' in page.get_data(as_text=True) and 'name="csrf_token"' in page.get_data(as_text=True)
     assert is_logged_in(client)
 
     response = client.post("/logout", follow_redirects=True)
     assert "ログアウトしました。" in response.get_data(as_text=True)
     assert not is_logged_in(client)
+    assert client.get("/logout").status_code == 302  # nobody to log out: home
+
+
+def test_the_keitai_logout_page_asks_in_shift_jis(keitai, make_member):
+    member = make_member()
+    phone = keitai("au")
+    keitai_login(phone, member)
+    page = phone.get("/logout")
+    assert page.status_code == 200 and "Shift_JIS" in page.headers["Content-Type"]
+    text = page.data.decode("cp932")
+    assert "ログアウトしますか？" in text and 'type="submit"' in text and len(page.data) <= 10 * 1024
 
 
 def test_logout_without_the_forms_token_does_not_log_out(client, login, make_member, csrf_on):
