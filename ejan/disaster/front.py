@@ -50,6 +50,7 @@ PATHS = ("/", "/disaster/")  # where the screen is: the front page while an even
 WHERE = "ejan.disaster.where"  # environ: where a request's page would be kept, set here for screen.py
 WISH = "ejan.disaster.frame"  # environ: (key, frame) from screen.py, kept here with the final headers
 EXTENSION = "ejan.disaster.front"
+SUMMARY_SECONDS = 1  # how long an answer may use the summary the last one got
 
 
 def frame_key(event_id: int) -> Hashable | None:
@@ -74,6 +75,7 @@ def clear(app: Flask | None = None) -> None:
     store = (app or current_app).extensions.get(EXTENSION)
     if store is not None:
         store.frames.clear()
+        store.summary_held = None
 
 
 class Front:
@@ -86,6 +88,7 @@ class Front:
         self.app = app
         self.wsgi_app = wsgi_app
         self.summary, self.personal, self.seconds = summary, personal, seconds
+        self.summary_held: tuple[float, dict | None] | None = None
         self.frames = frames.Frames()
         self.cookie = app.config["EJAN_SESSION_COOKIE"]
         self._engine = None
@@ -104,6 +107,15 @@ class Front:
         start_response(kept.status, headers)
         microcache.record_with_ops(environ, kept, time.perf_counter() - started)
         return [kept.body]
+
+    def _summary(self) -> dict | None:
+        """The active event's summary, asked of the cache at most every SUMMARY_SECONDS: from Redis a round trip,
+        from the in-process cache an unpickling, on every answer. A frame is never used past its event anyway
+        (its key holds the event), and this process forgets both when it changes the event (clear)."""
+        held, moment = self.summary_held, frames.now()
+        if held is None or held[0] <= moment:
+            held = self.summary_held = moment + SUMMARY_SECONDS, self.summary()
+        return held[1]
 
     def _keeping(self, environ, start_response):
         """start_response, keeping the frame the app rendered (if any) with the headers it sends."""
@@ -143,7 +155,7 @@ class Front:
             return self._fill(environ, jar, token, device, chosen_set)
 
     def _fill(self, environ, jar, token, device, chosen_set):
-        summary = self.summary()
+        summary = self._summary()
         if not summary or not sessions.storable(token):
             return None
         rows = _rows(self.engine, {**sessions.as_is_parameters(token), "event": summary["id"]})

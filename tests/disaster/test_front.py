@@ -184,6 +184,27 @@ def test_a_frame_lasts_the_screens_seconds(app, town, browser, into_flask, monke
     assert len(into_flask) == entered + 1
 
 
+def test_the_event_s_summary_is_asked_of_the_cache_once_a_second_and_forgotten_with_the_frames(
+        app, town, browser, into_flask, monkeypatch):
+    moment = [1000.0]
+    monkeypatch.setattr(frames, "now", lambda: moment[0])
+    monkeypatch.setattr(microcache, "now", lambda: moment[0])
+    found = app.extensions[front.EXTENSION]
+    asked, inner = [], found.summary
+    monkeypatch.setattr(found, "summary", lambda: asked.append(1) or inner())
+    browser(town["sato"]).get("/")
+    members = [browser(town[name]) for name in ("suzuki", "tanaka", "suzuki", "tanaka")]
+    entered = len(into_flask)
+    for member in members[:2]:
+        assert "マイフレンド" in html_of(member.get("/"))
+    assert len(into_flask) == entered and len(asked) == 1
+    moment[0] += front.SUMMARY_SECONDS
+    members[2].get("/")
+    assert len(into_flask) == entered and len(asked) == 2
+    front.clear(app)
+    assert found.summary_held is None and not found.frames
+
+
 def test_cut_and_fill_give_the_page_back():
     body = b"<a href=/members/987/x>[TOKEN] <!--m--> 987 TOKENX"
     parts = frames.cut(body, {"member": b"987", "csrf": b"TOKEN", "personal": b"<!--m-->", "none": b""})
