@@ -57,9 +57,10 @@ class Told(NamedTuple):
         for community_id in communities:
             if community_id != largest:
                 others.update(self.communities.get(community_id, {}))
+        for member_id in (others.keys() & in_largest.keys()) | (others.keys() & inactive):
+            del others[member_id]  # the few counted in the largest already, or not at all: the rest in C below
         found = Counter(self._tally(largest, inactive))
-        found.update(status for member_id, status in others.items()
-                     if member_id not in in_largest and member_id not in inactive)
+        found.update(others.values())
         for member_id in set(leave_out) - inactive:
             status = in_largest.get(member_id) or others.get(member_id)
             if status is not None:
