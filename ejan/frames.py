@@ -1,7 +1,7 @@
 """A page kept with holes: the bytes many readers share, cut around the few values that are each one's own.
 
-A member's disaster screen is the page every member sees with a handful of values of their own in it (their
-safety counts, their logout form's CSRF token, their id in two menu links). Flask renders it once, the page
+A member's disaster screen is the page every member sees with a couple of values of their own in it (their
+safety counts and own check-ins, their id in two menu links). Flask renders it once, the page
 is cut at those values (`cut`), and for a few seconds every member's request is answered by joining the
 shared bytes with that member's values (`Frame.fill`), in front of Flask (ejan/disaster/front.py). The
 response Flask itself sends is made the same way, from the frame it has just cut, so both ways give the
