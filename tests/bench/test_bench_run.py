@@ -115,7 +115,7 @@ def test_under_wrk_each_thread_takes_its_turns_through_the_crowd(tmp_path):
 @needs_wrk
 def test_a_crowd_smaller_than_wrk_s_threads_gives_each_thread_a_member(tmp_path):
     figures, seen = _crowd_under_wrk(tmp_path, ["ejan_session=only"])
-    assert figures["errors"] == 0 and figures["requests"] >= 20 and set(seen) == {"ejan_session=only"}
+    assert figures["errors"] == 0 and len(seen) >= figures["requests"] > 0 and set(seen) == {"ejan_session=only"}
 
 
 def _sessions(url: str) -> set[tuple[str, int]]:
