@@ -26,7 +26,6 @@ from sqlalchemy.engine import Engine  # noqa: E402
 
 from bench import run  # noqa: E402
 from bench.seed_city import DEFAULT_URL, EMAIL, PASSWORD, seed  # noqa: E402
-from ejan import create_app  # noqa: E402
 from ejan.extensions import db  # noqa: E402
 
 
@@ -94,8 +93,7 @@ def main() -> None:
     pages = [p for p in known if args.page is None or (p.path == args.page and p.device == args.device)]
     if not pages:
         raise SystemExit(f"{args.page} ({args.device}) is not in bench/run.py's PAGES")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False})
+    app = run.bench_app(args.database_url, "bench")
     with app.app_context():
         engine = db.engine
     logged_in = clients(app, members, uas)

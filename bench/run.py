@@ -44,6 +44,7 @@ from sqlalchemy import create_engine, delete, event, insert, select, text  # noq
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.floors import CHROME as FLOOR_CHROME, EMPTY as FLOOR_EMPTY  # noqa: E402
 from bench.seed_city import DEFAULT_URL, EMAIL, PASSWORD  # noqa: E402
 
 PC_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
@@ -98,6 +99,9 @@ class Page:
 
 
 PAGES = [
+    # What every logged-in page costs before its own content (bench/floors.py): no key pages, the floor under them.
+    Page("floor: logged in, answers a word", FLOOR_EMPTY, "pc"),
+    Page("floor: logged in, the chrome only", FLOOR_CHROME, "pc"),
     Page("home", "/", "pc"),
     Page("diary, everyone", "/diary/everyone", "pc"),
     Page("diary, friends", "/diary/friends", "pc"),
@@ -306,9 +310,10 @@ def run_wrk(wrk: str, port: int, path: str, ua: str, cookie: str, seconds: int, 
 
 
 def bench_app(url: str, secret: str):
+    from bench.floors import add_floors
     from ejan import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "WTF_CSRF_ENABLED": False})
+    return add_floors(create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "WTF_CSRF_ENABLED": False}))
 
 
 def signed_in(app, ua: str, member_id: int | None):

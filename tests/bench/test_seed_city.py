@@ -2,6 +2,7 @@
 friendship graph, members who can log in, sequences that let the site keep writing."""
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -113,6 +114,18 @@ def test_every_benchmarked_page_answers_on_the_seeded_city(city_url, own_app):
     counts = run.count_statements(city_url, "t", pages, members, {"pc": run.PC_UA, "keitai": run.keitai_ua()})
     assert set(counts) == {(page.device, path) for page, path in pages}
     assert all(count > 0 for count in counts.values())
+
+
+def test_the_floor_pages_are_a_members_and_say_nothing_of_their_own(city_url, own_app):
+    """bench/floors.py: what every logged-in page stands on, served only by the bench's app."""
+    targets = run.pick_targets(city_url)
+    stranger = run.bench_app(city_url, "t").test_client()
+    assert stranger.get(run.FLOOR_EMPTY).status_code == 403
+    assert stranger.get(run.FLOOR_CHROME).status_code == 403
+    member = run.signed_in(run.bench_app(city_url, "t"), run.PC_UA, targets["pc_member"])
+    assert member.get(run.FLOOR_EMPTY).data == b"hello"
+    chrome = member.get(run.FLOOR_CHROME).get_data(as_text=True)
+    assert 'class="main-nav"' in chrome and re.search(r'<main class="content">\s*</main>', chrome)
 
 
 def test_pins_lie_inside_the_city_in_every_category(sql):
